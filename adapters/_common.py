@@ -1,0 +1,146 @@
+"""Helpers shared by the adapters that drive a Keras-like module.
+
+Everything here takes the keras module (Keras 3 ``keras`` or Keras 2
+``tf_keras``) as an argument and is called inside a worker only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from conformance.adapter import Absent, Case, Outcome
+
+
+def resolve(root: Any, dotted: str) -> Any:
+    """``resolve(keras, "ops.numpy.add")`` -> keras.ops.numpy.add, or Absent."""
+    obj = root
+    for part in dotted.split("."):
+        if not hasattr(obj, part):
+            raise Absent(f"{root.__name__}.{dotted} does not exist")
+        obj = getattr(obj, part)
+    return obj
+
+
+def call_kwargs(case: Case) -> dict[str, Any]:
+    """The op's keyword arguments as a user writes them: JSON lists become tuples."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in case.params.get("kwargs", {}).items()}
+
+
+def outputs_of(result: Any, to_numpy: Any, prefix: str = "out") -> dict[str, np.ndarray]:
+    """Name a single result ``out`` and the parts of a tuple ``out0``, ``out1``…"""
+    if isinstance(result, (tuple, list)):
+        return {f"{prefix}{i}": to_numpy(r) for i, r in enumerate(result)}
+    return {prefix: to_numpy(result)}
+
+
+def normalized_name(name: str) -> str:
+    """A variable name without its ``:0`` suffix (Keras 2 names carry one)."""
+    return name.split(":")[0]
+
+
+def assign_weights(variables: list[Any], names: list[str], weights: dict[str, np.ndarray]) -> None:
+    """Assign each drawn array to the one variable whose path ends with its key.
+
+    Every variable must receive a value, and every key must match exactly one
+    variable: weights are injected by path, never by list position.
+    """
+    unused = set(weights)
+    for variable, name in zip(variables, names):
+        candidates = [k for k in weights if name == k or name.endswith("/" + k)]
+        if len(candidates) != 1:
+            raise ValueError(
+                f"variable {name!r} matches {len(candidates)} drawn weights "
+                f"({sorted(weights)}); every variable must be set exactly once"
+            )
+        key = candidates[0]
+        value = weights[key]
+        if tuple(variable.shape) != value.shape:
+            raise ValueError(f"weight {key!r}: variable shape {tuple(variable.shape)}, drawn {value.shape}")
+        variable.assign(value)
+        unused.discard(key)
+    if unused:
+        raise ValueError(f"drawn weights {sorted(unused)} match no variable")
+
+
+def build_layer(keras: Any, case: Case) -> Any:
+    """Build ``layers.X`` from the case's config for the shapes of its inputs."""
+    cls = resolve(keras, case.api)
+    layer = cls(**case.params["config"])
+    shapes = [(None,) + tuple(a.shape[1:]) for a in case.args]
+    layer.build(shapes[0] if len(shapes) == 1 else shapes)
+    return layer
+
+
+def run_layer(keras: Any, case: Case, to_numpy: Any, variable_name: Any) -> Outcome:
+    layer = build_layer(keras, case)
+    assign_weights(layer.weights, [variable_name(v) for v in layer.weights], case.extra)
+    inputs = case.args[0] if len(case.args) == 1 else list(case.args)
+    training = case.check == "training_forward"
+    if case.check == "config_round_trip":
+        layer = type(layer).from_config(layer.get_config())
+        layer.build((None,) + tuple(case.args[0].shape[1:]))
+        assign_weights(layer.weights, [variable_name(v) for v in layer.weights], case.extra)
+    out = layer(inputs, training=training)
+    return Outcome.ok(outputs_of(out, to_numpy))
+
+
+def build_dense_model(keras: Any, scenario: dict) -> Any:
+    """The training scenario's model: Dense layers named d0, d1, … in float64."""
+    dtype = scenario["dtype"]
+    layers = [keras.Input(shape=(scenario["in_features"],), dtype=dtype)]
+    for i, spec in enumerate(scenario["layers"]):
+        layers.append(
+            keras.layers.Dense(
+                spec["units"], activation=spec["activation"], use_bias=spec["use_bias"],
+                name=f"d{i}", dtype=dtype,
+            )
+        )
+    return keras.Sequential(layers)
+
+
+def run_sgd_training(keras: Any, case: Case, to_numpy: Any, variable_name: Any) -> Outcome:
+    """Fit ``steps`` full-batch steps; report the weights after each."""
+    scenario = case.params["scenario"]
+    model = build_dense_model(keras, scenario)
+    names = [variable_name(v) for v in model.weights]
+    assign_weights(model.weights, names, case.extra)
+    optimizer_cls = resolve(keras, case.api)
+    model.compile(optimizer=optimizer_cls(**scenario["optimizer"]), loss=scenario["loss"])
+    x, y = case.args
+    outputs: dict[str, np.ndarray] = {}
+    for step in range(1, scenario["steps"] + 1):
+        model.train_on_batch(x, y)
+        for variable, name in zip(model.weights, names):
+            key = next(k for k in case.extra if name == k or name.endswith("/" + k))
+            outputs[f"step{step}/{key}"] = to_numpy(variable)
+    return Outcome.ok(outputs)
+
+
+def split_call(fn: Any, case: Case) -> tuple[Any, list[int]]:
+    """A function of the differentiated arguments only, the others held fixed."""
+    wrt = case.params["wrt"]
+    kwargs = call_kwargs(case)
+
+    def call(fixed: list[Any], *diff: Any) -> Any:
+        args = list(fixed)
+        for i, value in zip(wrt, diff):
+            args[i] = value
+        return fn(*args, **kwargs)
+
+    return call, wrt
+
+
+def tensorflow_vjp(call: Any, fixed: list[Any], wrt: list[int], case: Case) -> list[Any]:
+    """Vector-Jacobian product through ``tf.GradientTape`` (Keras 3 TF and tf_keras)."""
+    import tensorflow as tf  # noqa: PLC0415 - worker only
+
+    diff = [tf.identity(fixed[i]) for i in wrt]
+    with tf.GradientTape() as tape:
+        for d in diff:
+            tape.watch(d)
+        out = call(fixed, *diff)
+    cot = tf.constant(case.extra["cotangent"])
+    grads = tape.gradient(out, diff, output_gradients=cot)
+    return [tf.zeros_like(d) if g is None else g for d, g in zip(diff, grads)]

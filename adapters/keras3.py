@@ -1,0 +1,172 @@
+"""Keras 3 (``keras`` 3.x) on each of its built-in backends.
+
+One class per backend; ``KERAS_BACKEND`` is set in the worker's environment
+before its first ``import keras``. Gradients use each backend's own autodiff
+(``jax.vjp``, ``tf.GradientTape``, ``torch.autograd``); NumPy and OpenVINO have
+none and answer "absent".
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from conformance.adapter import LAYER, OP, OP_GRAD, TRAIN, Absent, Adapter, Case, Outcome
+
+from ._common import (
+    call_kwargs,
+    outputs_of,
+    resolve,
+    run_layer,
+    run_sgd_training,
+    split_call,
+    tensorflow_vjp,
+)
+
+
+class Keras3Adapter(Adapter):
+    backend: ClassVar[str] = ""
+
+    def setup(self) -> None:
+        import keras  # noqa: PLC0415 - imported in the worker only
+
+        if keras.backend.backend() != self.backend:
+            raise RuntimeError(
+                f"KERAS_BACKEND={self.backend} requested, keras runs {keras.backend.backend()}"
+            )
+        self.keras = keras
+        self.ops = keras.ops
+        self._configure_backend()
+
+    def _configure_backend(self) -> None:
+        """Single-threaded CPU; on a GPU, TF32 off as in Keras's own tests."""
+
+    def describe(self) -> dict[str, Any]:
+        info = super().describe()
+        info["backend"] = self.backend
+        info["keras"] = self.keras.__version__
+        info["floatx"] = self.keras.backend.floatx()
+        return info
+
+    # -- conversions ----------------------------------------------------------
+    def to_tensor(self, array: np.ndarray) -> Any:
+        return self.ops.convert_to_tensor(array, dtype=array.dtype.name)
+
+    def to_numpy(self, tensor: Any) -> np.ndarray:
+        return np.asarray(self.ops.convert_to_numpy(tensor))
+
+    def variable_name(self, variable: Any) -> str:
+        return variable.path
+
+    # -- cases ----------------------------------------------------------------
+    def run(self, case: Case) -> Outcome:
+        if case.kind == OP:
+            fn = resolve(self.keras, case.api)
+            args = [self.to_tensor(a) for a in case.args]
+            return Outcome.ok(outputs_of(fn(*args, **call_kwargs(case)), self.to_numpy))
+        if case.kind == OP_GRAD:
+            fn = resolve(self.keras, case.api)
+            grads = self.vjp(fn, case)
+            return Outcome.ok({f"grad{i}": self.to_numpy(g) for i, g in zip(case.params["wrt"], grads)})
+        if case.kind == LAYER:
+            return run_layer(self.keras, case, self.to_numpy, self.variable_name)
+        if case.kind == TRAIN:
+            if not self.can_train:
+                raise Absent(f"the {self.backend} backend cannot train")
+            return run_sgd_training(self.keras, case, self.to_numpy, self.variable_name)
+        raise Absent(f"case kind {case.kind!r} is not supported")
+
+    def vjp(self, fn: Any, case: Case) -> list[Any]:
+        raise Absent(f"the {self.backend} backend has no automatic differentiation")
+
+
+class Keras3TensorFlow(Keras3Adapter):
+    id = "keras3-tensorflow"
+    title = "Keras 3 on TensorFlow (= tf.keras in TF >= 2.16)"
+    backend = "tensorflow"
+    requires = ("keras", "tensorflow")
+    environment = {"KERAS_BACKEND": "tensorflow"}
+
+    def _configure_backend(self) -> None:
+        import tensorflow as tf  # noqa: PLC0415
+
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+
+    def to_numpy(self, tensor: Any) -> np.ndarray:
+        # ops.convert_to_numpy raises on bfloat16 tensors with TF 2.21 + NumPy 2.4
+        # ("object __array__ method not producing an array"); EagerTensor.numpy() works.
+        if hasattr(tensor, "numpy"):
+            return np.asarray(tensor.numpy())
+        return super().to_numpy(tensor)
+
+    def vjp(self, fn: Any, case: Case) -> list[Any]:
+        call, wrt = split_call(fn, case)
+        return tensorflow_vjp(call, [self.to_tensor(a) for a in case.args], wrt, case)
+
+
+class Keras3Jax(Keras3Adapter):
+    id = "keras3-jax"
+    title = "Keras 3 on JAX"
+    backend = "jax"
+    requires = ("keras", "jax", "jaxlib")
+    # float64 specs are meaningless without x64: JAX would silently truncate.
+    environment = {"KERAS_BACKEND": "jax", "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu"}
+
+    def _configure_backend(self) -> None:
+        import jax  # noqa: PLC0415
+
+        jax.config.update("jax_default_matmul_precision", "highest")
+
+    def vjp(self, fn: Any, case: Case) -> list[Any]:
+        import jax  # noqa: PLC0415
+
+        call, wrt = split_call(fn, case)
+        fixed = [self.to_tensor(a) for a in case.args]
+        diff = [fixed[i] for i in wrt]
+        _, pullback = jax.vjp(lambda *d: call(fixed, *d), *diff)
+        return list(pullback(self.to_tensor(case.extra["cotangent"])))
+
+
+class Keras3Torch(Keras3Adapter):
+    id = "keras3-torch"
+    title = "Keras 3 on PyTorch"
+    backend = "torch"
+    requires = ("keras", "torch")
+    environment = {"KERAS_BACKEND": "torch"}
+
+    def _configure_backend(self) -> None:
+        import torch  # noqa: PLC0415
+
+        torch.set_num_threads(1)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+
+    def vjp(self, fn: Any, case: Case) -> list[Any]:
+        import torch  # noqa: PLC0415
+
+        call, wrt = split_call(fn, case)
+        fixed = [self.to_tensor(a) for a in case.args]
+        diff = [fixed[i].detach().clone().requires_grad_(True) for i in wrt]
+        out = call(fixed, *diff)
+        cot = self.to_tensor(case.extra["cotangent"])
+        grads = torch.autograd.grad(out, diff, grad_outputs=cot, allow_unused=True)
+        return [torch.zeros_like(d) if g is None else g for d, g in zip(diff, grads)]
+
+
+class Keras3NumPy(Keras3Adapter):
+    id = "keras3-numpy"
+    title = "Keras 3 on NumPy (inference only)"
+    backend = "numpy"
+    requires = ("keras",)
+    environment = {"KERAS_BACKEND": "numpy"}
+    can_train = False
+
+
+class Keras3OpenVINO(Keras3Adapter):
+    id = "keras3-openvino"
+    title = "Keras 3 on OpenVINO (inference only)"
+    backend = "openvino"
+    requires = ("keras", "openvino")
+    environment = {"KERAS_BACKEND": "openvino"}
+    can_train = False

@@ -1,0 +1,242 @@
+"""The pytest plugin: one test item per (spec, check, adapter).
+
+Items are named ``ops.numpy.add::values[keras3-jax]``, so ``-k keras3-torch``,
+``-k softmax``, junit XML and pytest-xdist (``--dist loadgroup``) work as
+usual. The first item of a (spec, check) to run executes it once over every
+adapter still selected; the others read their verdicts from that shared run.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import random
+import shlex
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+from conformance import divergences, registry
+from conformance.report import ReportWriter
+from conformance.runner import ABSENT, KNOWN, PASS, CheckRunner, Verdict
+from conformance.spec import Spec, catalog
+
+# Profiles of the catalog. Registered at import so that hypothesis' own
+# --hypothesis-profile option can load them whichever plugin configures first.
+settings.register_profile("quick", max_examples=12, deadline=None, derandomize=True)
+settings.register_profile("default", max_examples=60, deadline=None)
+settings.register_profile("thorough", max_examples=600, deadline=None)
+QUICK_SEED = 0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "keras-conformance")
+    group.addoption("--adapters", default=None,
+                    help="comma-separated adapter ids (default: every adapter whose packages import)")
+    group.addoption("--catalog", action="store_true", default=False,
+                    help="collect the conformance catalog even when paths are given")
+    group.addoption("--reference-adapter", default="keras3-tensorflow",
+                    help="adapter that specs without an oracle are compared with")
+    group.addoption("--case-timeout", type=float, default=60.0,
+                    help="seconds an adapter may take for one case before the verdict is 'timeout'")
+    group.addoption("--report-dir", default="reports",
+                    help="where conformance.json/.md/.html are written ('' to write none)")
+    group.addoption("--divergences", default=None,
+                    help="known divergences file (default: divergences.toml in the rootdir)")
+    group.addoption("--no-shrink", action="store_true", default=False,
+                    help="report the first failing case without shrinking it")
+
+
+def _catalog_requested(config: pytest.Config) -> bool:
+    if config.getoption("adapters") or config.getoption("catalog"):
+        return True
+    return config.args_source != pytest.Config.ArgsSource.ARGS
+
+
+class ConformanceState:
+    """Everything the catalog's items share in one pytest process."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.registry = registry.discover()
+        self.adapters = registry.select(config.getoption("adapters"), self.registry)
+        self.known = self._load_divergences()
+        self.specs: dict[str, Spec] = {s.name: s for s in catalog()}
+        self.selected: dict[tuple[str, str], list[str]] = {}
+        self.verdicts: dict[tuple[str, str], dict[str, Verdict]] = {}
+        self.pool = None
+        self.runner: CheckRunner | None = None
+        profile = config.getoption("hypothesis_profile", None) or "default"
+        self.profile = profile
+        forced = config.getoption("hypothesis_seed", None)
+        if forced is not None:
+            self.run_seed = int(forced)
+        elif profile == "quick":
+            self.run_seed = QUICK_SEED
+        else:
+            self.run_seed = random.randrange(2**31)
+        report_dir = config.getoption("report_dir")
+        self.report = ReportWriter(report_dir) if report_dir else None
+        if self.report:
+            self.report.start(profile=profile, seed=self.run_seed,
+                              unavailable={i.id: i.why_unavailable() for i in self.registry.values()
+                                           if not i.available})
+
+    def _load_divergences(self) -> list[divergences.Divergence]:
+        path = self.config.getoption("divergences") or os.path.join(
+            str(self.config.rootpath), "divergences.toml")
+        if self.config.getoption("divergences") and not os.path.exists(path):
+            raise registry.ConfigError(f"--divergences: no such file {path}")
+        entries = divergences.load(path)
+        for info in self.adapters:
+            if info.cls is not None and info.cls.known_failures:
+                entries += divergences.load(info.cls.known_failures, adapter=info.id)
+        return entries
+
+    def reproduce(self, spec: str, check: str, adapter: str) -> str:
+        args = ["pytest", "--adapters", adapter, "-k", f"{spec} and {check}",
+                "--hypothesis-profile", self.profile, "--hypothesis-seed", str(self.run_seed)]
+        return shlex.join(args)
+
+    def start_workers(self) -> None:
+        from conformance.pool import WorkerPool
+
+        needed = sorted({a for adapters in self.selected.values() for a in adapters})
+        infos = [i for i in self.adapters if i.id in needed]
+        self.pool = WorkerPool(infos, case_timeout=self.config.getoption("case_timeout"))
+        descriptions = self.pool.start()
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"conformance: started {len(descriptions)} worker(s) in "
+                                f"{self.pool.start_seconds:.1f} s")
+            for error in self.pool.start_errors.values():
+                reporter.write_line(f"conformance: {error}", red=True)
+        if self.report:
+            self.report.adapters(descriptions, self.pool.start_errors)
+        self.runner = CheckRunner(
+            self.pool, settings.default, self.run_seed, self.reproduce,
+            reference_adapter=self.config.getoption("reference_adapter"),
+            shrink=not self.config.getoption("no_shrink"), known=self.known,
+        )
+
+    def verdict(self, spec: str, check: str, adapter: str) -> Verdict:
+        key = (spec, check)
+        if key not in self.verdicts:
+            if self.runner is None:
+                self.start_workers()
+            assert self.runner is not None
+            self.verdicts[key] = self.runner.run(self.specs[spec], check, self.selected[key])
+        return self.verdicts[key][adapter]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        if self.report:
+            self.report.finish()
+
+
+class ConformanceFailure(Exception):
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+class ConformanceItem(pytest.Item):
+    def __init__(self, *, spec: Spec, check: str, adapter: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+        self.check = check
+        self.adapter = adapter
+        self.add_marker(pytest.mark.xdist_group(f"{spec.name}::{check}"))
+        self.keywords[adapter] = True
+
+    def runtest(self) -> None:
+        state: ConformanceState = self.config.stash[STATE]
+        verdict = state.verdict(self.spec.name, self.check, self.adapter)
+        if state.report:
+            state.report.add(verdict)
+        if verdict.status == PASS:
+            return
+        if verdict.status == ABSENT:
+            pytest.skip(f"absent: {verdict.reason}")
+        if verdict.status == KNOWN:
+            text = f"known divergence: {verdict.reason}" + (f" ({verdict.link})" if verdict.link else "")
+            if verdict.examples > verdict.known_examples:
+                text += f"; {verdict.examples - verdict.known_examples} other cases passed"
+            pytest.xfail(text)
+        raise ConformanceFailure(verdict)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ConformanceFailure):
+            v = excinfo.value.verdict
+            lines = [f"{v.spec} [{v.check}] on {v.adapter}: {v.status}", v.message]
+            if v.reproduce:
+                lines.append(f"reproduce: {v.reproduce}")
+            return "\n".join(lines)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, self.name
+
+
+STATE = pytest.StashKey[ConformanceState]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "xdist_group(name): keep items of one group on one xdist worker")
+    if not _catalog_requested(config):
+        return
+    try:
+        config.stash[STATE] = ConformanceState(config)
+    except registry.ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if STATE not in config.stash:
+        return []
+    state = config.stash[STATE]
+    lines = [f"conformance: hypothesis profile {state.profile!r}, seed {state.run_seed}"]
+    for info in state.adapters:
+        versions = ", ".join(f"{k} {v}" for k, v in info.versions.items())
+        lines.append(f"  adapter {info.id}: {versions}; python {info.python}")
+    chosen = {i.id for i in state.adapters}
+    for info in state.registry.values():
+        if info.id not in chosen and not info.available:
+            lines.append(f"  (not run) {info.why_unavailable()}")
+    return lines
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    if STATE not in config.stash:
+        return
+    state = config.stash[STATE]
+    for spec in state.specs.values():
+        module_file = pathlib.Path(spec.source_file)
+        for check in spec.checks():
+            for info in state.adapters:
+                item = ConformanceItem.from_parent(
+                    session, name=f"{spec.name}::{check}[{info.id}]",
+                    nodeid=f"{spec.name}::{check}[{info.id}]", spec=spec, check=check,
+                    adapter=info.id)
+                item.path = module_file
+                items.append(item)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    config = session.config
+    if STATE not in config.stash:
+        return
+    state = config.stash[STATE]
+    for item in session.items:
+        if isinstance(item, ConformanceItem):
+            state.selected.setdefault((item.spec.name, item.check), []).append(item.adapter)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if STATE in config.stash:
+        config.stash[STATE].close()

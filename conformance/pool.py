@@ -1,0 +1,201 @@
+"""Adapter workers: one execnet gateway (one process) per adapter.
+
+The pool starts every selected adapter's worker once per run, in parallel,
+sends cases as wire messages and turns a worker that dies, hangs past its
+per-case timeout or answers nonsense into a verdict for that case
+("crash", "timeout", "malformed"); the worker is then restarted and the run
+goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+
+import execnet
+
+import conformance
+from conformance.adapter import Case, Outcome
+from conformance.registry import AdapterInfo
+from conformance.wire import decode, encode
+
+# Verdict statuses produced by the pool itself, next to an Outcome's own.
+CRASH, TIMEOUT, MALFORMED = "crash", "timeout", "malformed"
+
+# Backends run single-threaded: on 2 shared cores, torch's and XLA's default
+# thread pools stall small calls for milliseconds (DESIGN.md, measured).
+SINGLE_THREAD_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "PYTHONWARNINGS": "ignore",
+}
+
+
+class WorkerStartError(Exception):
+    pass
+
+
+class Worker:
+    """One adapter's worker process, restartable."""
+
+    def __init__(self, info: AdapterInfo, case_timeout: float = 60.0,
+                 start_timeout: float = 300.0, log_dir: str | None = None) -> None:
+        self.info = info
+        self.case_timeout = case_timeout
+        self.start_timeout = start_timeout
+        self.log_dir = log_dir or tempfile.mkdtemp(prefix="keras-conformance-")
+        self.log_path = os.path.join(self.log_dir, f"{info.id}.log")
+        self.description: dict | None = None
+        self.restarts = 0
+        self._group: execnet.Group | None = None
+        self._channel = None
+
+    # -- life cycle ---------------------------------------------------------
+    def spec(self) -> str:
+        env = dict(SINGLE_THREAD_ENV)
+        assert self.info.cls is not None
+        env.update(self.info.cls.environment)
+        parts = ["popen", f"python={self.info.python}"]
+        parts += [f"env:{k}={v}" for k, v in env.items()]
+        return "//".join(parts)
+
+    def start(self) -> None:
+        """Spawn the process and ask it to set the adapter up (non-blocking)."""
+        self._group = execnet.Group()
+        gateway = self._group.makegateway(self.spec())
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(conformance.__file__)))
+        source = (
+            "import sys\n"
+            f"sys.path.insert(0, {package_parent!r})\n"
+            "from conformance.worker import serve\n"
+            f"serve(channel, {self.info.reference!r}, {self.log_path!r})\n"
+        )
+        self._channel = gateway.remote_exec(source)
+
+    def wait_ready(self) -> dict:
+        assert self._channel is not None
+        try:
+            message = self._channel.receive(timeout=self.start_timeout)
+        except self._channel.TimeoutError as exc:
+            self.kill()
+            raise WorkerStartError(
+                f"adapter {self.info.id}: worker did not start within {self.start_timeout:.0f} s"
+            ) from exc
+        except (EOFError, OSError, execnet.RemoteError) as exc:
+            self.kill()
+            raise WorkerStartError(
+                f"adapter {self.info.id}: worker died while starting: {self.log_tail() or exc}"
+            ) from exc
+        if "fatal" in message:
+            self.kill()
+            last = message["fatal"].strip().splitlines()[-1]
+            raise WorkerStartError(f"adapter {self.info.id}: setup failed: {last}")
+        self.description = decode(message["ready"])
+        return self.description
+
+    def kill(self) -> None:
+        if self._group is not None:
+            try:
+                self._group.terminate(timeout=1.0)
+            except Exception:  # noqa: BLE001 - best effort on a dead process
+                pass
+        self._group = None
+        self._channel = None
+
+    def restart(self) -> None:
+        self.kill()
+        self.restarts += 1
+        self.start()
+        self.wait_ready()
+
+    def log_tail(self, lines: int = 5) -> str:
+        try:
+            with open(self.log_path, errors="replace") as handle:
+                return " | ".join(line.strip() for line in handle.readlines()[-lines:])
+        except OSError:
+            return ""
+
+    # -- cases --------------------------------------------------------------
+    def send(self, cases: Sequence[Case]) -> None:
+        if self._channel is None:
+            self.restart()
+        assert self._channel is not None
+        self._sent = len(cases)
+        self._channel.send({"op": "run", "cases": [encode(c.to_wire()) for c in cases]})
+
+    def receive(self) -> list[Outcome]:
+        """The outcomes of the last send; a failed worker gives a verdict per case."""
+        count = self._sent
+        assert self._channel is not None
+        try:
+            message = self._channel.receive(timeout=self.case_timeout * max(count, 1))
+        except self._channel.TimeoutError:
+            return self._fail(TIMEOUT, f"no answer within {self.case_timeout:g} s per case", count)
+        except (EOFError, OSError, execnet.RemoteError) as exc:
+            detail = self.log_tail() or f"{type(exc).__name__}"
+            return self._fail(CRASH, f"worker process died: {detail}", count)
+        try:
+            outcomes = [Outcome.from_wire(decode(raw)) for raw in message["outcomes"]]
+            if len(outcomes) != count:
+                raise ValueError(f"{len(outcomes)} outcomes for {count} cases")
+            for outcome in outcomes:
+                if outcome.status not in ("ok", "absent", "error"):
+                    raise ValueError(f"unknown status {outcome.status!r}")
+        except Exception as exc:  # noqa: BLE001 - anything off is malformed
+            return self._fail(MALFORMED, f"malformed answer: {type(exc).__name__}: {exc}", count)
+        return outcomes
+
+    def _fail(self, status: str, reason: str, count: int) -> list[Outcome]:
+        try:
+            self.restart()
+        except WorkerStartError as exc:
+            reason += f"; restart failed: {exc}"
+        return [Outcome(status, reason=reason) for _ in range(count)]
+
+
+class WorkerPool:
+    """The workers of one run, keyed by adapter id, started in parallel."""
+
+    def __init__(self, infos: Sequence[AdapterInfo], case_timeout: float = 60.0,
+                 log_dir: str | None = None) -> None:
+        self.log_dir = log_dir or tempfile.mkdtemp(prefix="keras-conformance-")
+        self.workers = {i.id: Worker(i, case_timeout, log_dir=self.log_dir) for i in infos}
+        self.start_errors: dict[str, str] = {}
+        self.started = False
+
+    def start(self) -> dict[str, dict]:
+        t0 = time.perf_counter()
+        for worker in self.workers.values():
+            worker.start()
+        descriptions = {}
+        for adapter_id, worker in list(self.workers.items()):
+            try:
+                descriptions[adapter_id] = worker.wait_ready()
+            except WorkerStartError as exc:
+                self.start_errors[adapter_id] = str(exc)
+                del self.workers[adapter_id]
+        self.started = True
+        self.start_seconds = time.perf_counter() - t0
+        return descriptions
+
+    def run(self, case_by_adapter: dict[str, Sequence[Case]]) -> dict[str, list[Outcome]]:
+        """Send each adapter its cases, all at once, then gather the answers."""
+        for adapter_id, cases in case_by_adapter.items():
+            self.workers[adapter_id].send(cases)
+        return {a: self.workers[a].receive() for a in case_by_adapter}
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            if worker._channel is not None:
+                try:
+                    worker._channel.send({"op": "stop"})
+                except Exception:  # noqa: BLE001
+                    pass
+            worker.kill()

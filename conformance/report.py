@@ -1,0 +1,223 @@
+"""The conformance report: JSON for machines, a Markdown matrix, an HTML page.
+
+Written as results arrive (the JSON after every verdict, atomically), so a
+killed run keeps what it had. ``merge`` joins the JSON files of a CI matrix,
+one job per adapter, into one report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import json
+import os
+import time
+from collections.abc import Iterable
+from typing import Any
+
+FORMAT = "keras-conformance/1"
+STATUSES = ("pass", "diverged", "error", "known", "stale", "absent", "crash", "timeout", "malformed")
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _write_atomic(path: str, text: str) -> None:
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+class ReportWriter:
+    def __init__(self, directory: str, stem: str = "conformance") -> None:
+        self.directory = directory
+        self.stem = stem
+        self.data: dict[str, Any] = {"format": FORMAT, "started": _now(), "finished": None,
+                                     "adapters": {}, "unavailable": {}, "results": []}
+        self._last_render = 0.0
+
+    def path(self, suffix: str) -> str:
+        return os.path.join(self.directory, f"{self.stem}.{suffix}")
+
+    def start(self, **meta: Any) -> None:
+        os.makedirs(self.directory, exist_ok=True)
+        unavailable = meta.pop("unavailable", {})
+        self.data.update(meta)
+        self.data["unavailable"].update(unavailable)
+        self._flush()
+
+    def adapters(self, descriptions: dict[str, dict], start_errors: dict[str, str]) -> None:
+        self.data["adapters"].update(descriptions)
+        for adapter_id, error in start_errors.items():
+            self.data["unavailable"][adapter_id] = error
+        self._flush()
+
+    def add(self, verdict: Any) -> None:
+        self.data["results"].append(verdict.to_json())
+        self._flush()
+
+    def finish(self) -> None:
+        self.data["finished"] = _now()
+        self._flush(render=True)
+
+    def _flush(self, render: bool = False) -> None:
+        _write_atomic(self.path("json"), json.dumps(self.data, indent=1, default=str))
+        now = time.monotonic()
+        if render or now - self._last_render > 10:
+            write_views(self.data, self.path("md"), self.path("html"))
+            self._last_render = now
+
+
+# -- merging and views ---------------------------------------------------------------
+def merge(documents: Iterable[dict]) -> dict:
+    """One report from several (one CI job per adapter); later results win per cell."""
+    merged: dict[str, Any] = {"format": FORMAT, "started": None, "finished": None,
+                              "adapters": {}, "unavailable": {}, "results": [], "sources": []}
+    cells: dict[tuple[str, str, str], dict] = {}
+    for doc in documents:
+        if doc.get("format") != FORMAT:
+            raise ValueError(f"not a keras-conformance report (format {doc.get('format')!r})")
+        merged["adapters"].update(doc.get("adapters", {}))
+        merged["unavailable"].update(doc.get("unavailable", {}))
+        merged["sources"].append({k: doc.get(k) for k in ("started", "finished", "profile", "seed")})
+        for result in doc.get("results", []):
+            cells[(result["spec"], result["check"], result["adapter"])] = result
+    for adapter_id in merged["adapters"]:
+        merged["unavailable"].pop(adapter_id, None)
+    merged["results"] = list(cells.values())
+    starts = [s["started"] for s in merged["sources"] if s.get("started")]
+    ends = [s["finished"] for s in merged["sources"] if s.get("finished")]
+    merged["started"] = min(starts) if starts else None
+    merged["finished"] = max(ends) if ends else None
+    return merged
+
+
+def summary(data: dict) -> dict[str, dict[str, int]]:
+    """Counts of each status per adapter."""
+    out: dict[str, dict[str, int]] = {}
+    for r in data["results"]:
+        counts = out.setdefault(r["adapter"], dict.fromkeys(STATUSES, 0))
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return out
+
+
+def _matrix(data: dict) -> tuple[list[str], list[tuple[str, str]], dict]:
+    adapters = sorted({r["adapter"] for r in data["results"]} | set(data.get("adapters", {})))
+    rows = sorted({(r["spec"], r["check"]) for r in data["results"]})
+    cells = {(r["spec"], r["check"], r["adapter"]): r for r in data["results"]}
+    return adapters, rows, cells
+
+
+def cell_text(r: dict | None) -> str:
+    if r is None:
+        return "—"
+    status = r["status"]
+    if status == "diverged" and r.get("max_rel"):
+        return f"diverged (rel {r['max_rel']:.2g})"
+    if status == "pass" and r.get("absent_examples"):
+        return "pass (partly absent)"
+    return status
+
+
+def summary_lines(data: dict) -> list[str]:
+    lines = []
+    for adapter, counts in sorted(summary(data).items()):
+        shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        lines.append(f"{adapter}: {shown}")
+    return lines
+
+
+def to_markdown(data: dict) -> str:
+    adapters, rows, cells = _matrix(data)
+    out = ["# Keras conformance report", ""]
+    out.append(f"Run {data.get('started')} → {data.get('finished') or 'unfinished'}; "
+               f"profile `{data.get('profile', '?')}`, seed {data.get('seed', '?')}.")
+    out += ["", "## Summary", ""]
+    out += [f"- {line}" for line in summary_lines(data)]
+    for adapter_id, reason in sorted(data.get("unavailable", {}).items()):
+        out.append(f"- {adapter_id}: unavailable — {reason}")
+    out += ["", "## Adapters", "", "| adapter | keras | backend versions | python |", "|---|---|---|---|"]
+    for adapter_id, d in sorted(data.get("adapters", {}).items()):
+        versions = ", ".join(f"{k} {v}" for k, v in (d.get("versions") or {}).items())
+        out.append(f"| {adapter_id} | {d.get('keras', '')} | {versions} | {d.get('python_version', '')} |")
+    out += ["", "## Matrix", "", "| spec | check | " + " | ".join(adapters) + " |",
+            "|---|---|" + "---|" * len(adapters)]
+    for spec, check in rows:
+        texts = [cell_text(cells.get((spec, check, a))) for a in adapters]
+        out.append(f"| `{spec}` | {check} | " + " | ".join(texts) + " |")
+    failures = [r for r in data["results"] if r["status"] in ("diverged", "error", "crash", "timeout",
+                                                                "malformed", "stale")]
+    if failures:
+        out += ["", "## Failures", ""]
+        for r in sorted(failures, key=lambda r: (r["spec"], r["check"], r["adapter"])):
+            out += [f"### `{r['spec']}` [{r['check']}] on {r['adapter']}: {r['status']}", "", "```",
+                    r.get("message", "").strip(), "```"]
+            if r.get("reproduce"):
+                out += ["", f"Reproduce: `{r['reproduce']}`"]
+            out.append("")
+    known = [r for r in data["results"] if r["status"] == "known"]
+    if known:
+        out += ["", "## Known divergences", "", "| spec | check | adapter | reason | link |",
+                "|---|---|---|---|---|"]
+        for r in sorted(known, key=lambda r: (r["spec"], r["check"], r["adapter"])):
+            out.append(f"| `{r['spec']}` | {r['check']} | {r['adapter']} | {r.get('reason', '')} | "
+                       f"{r.get('link', '')} |")
+    absent = [r for r in data["results"] if r["status"] == "absent"]
+    if absent:
+        out += ["", "## Absent APIs", ""]
+        for r in sorted(absent, key=lambda r: (r["adapter"], r["spec"], r["check"])):
+            out.append(f"- {r['adapter']}: `{r['spec']}` [{r['check']}] — {r.get('reason', '')}")
+    return "\n".join(out) + "\n"
+
+
+COLOURS = {"pass": "#d4f4d4", "diverged": "#f8c8c8", "error": "#f8c8c8", "known": "#fbe7b5",
+           "stale": "#f8c8c8", "absent": "#e6e6e6", "crash": "#e0b0ff", "timeout": "#e0b0ff",
+           "malformed": "#e0b0ff"}
+
+
+def to_html(data: dict) -> str:
+    adapters, rows, cells = _matrix(data)
+    e = html.escape
+    parts = ["<!doctype html><meta charset='utf-8'><title>Keras conformance report</title>",
+             "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+             "td,th{border:1px solid #999;padding:2px 6px;font-size:13px}"
+             "pre{white-space:pre-wrap;background:#f4f4f4;padding:6px}</style>",
+             "<h1>Keras conformance report</h1>",
+             f"<p>Run {e(str(data.get('started')))} → {e(str(data.get('finished') or 'unfinished'))}; "
+             f"profile {e(str(data.get('profile', '?')))}, seed {e(str(data.get('seed', '?')))}.</p>",
+             "<h2>Summary</h2><ul>"]
+    parts += [f"<li>{e(line)}</li>" for line in summary_lines(data)]
+    parts += [f"<li>{e(a)}: unavailable — {e(r)}</li>" for a, r in sorted(data.get("unavailable", {}).items())]
+    parts.append("</ul><h2>Matrix</h2><table><tr><th>spec</th><th>check</th>")
+    parts += [f"<th>{e(a)}</th>" for a in adapters]
+    parts.append("</tr>")
+    for spec, check in rows:
+        parts.append(f"<tr><td><code>{e(spec)}</code></td><td>{e(check)}</td>")
+        for a in adapters:
+            r = cells.get((spec, check, a))
+            colour = COLOURS.get(r["status"], "#fff") if r else "#fff"
+            title = e((r.get("message") or r.get("reason") or "")[:2000]) if r else ""
+            parts.append(f"<td style='background:{colour}' title='{title}'>{e(cell_text(r))}</td>")
+        parts.append("</tr>")
+    parts.append("</table>")
+    details = [r for r in data["results"] if r["status"] not in ("pass", "absent")]
+    if details:
+        parts.append("<h2>Details</h2>")
+        for r in sorted(details, key=lambda r: (r["spec"], r["check"], r["adapter"])):
+            parts.append(f"<h3><code>{e(r['spec'])}</code> [{e(r['check'])}] on {e(r['adapter'])}: "
+                         f"{e(r['status'])}</h3>")
+            if r.get("reason"):
+                link = f" <a href='{e(r['link'])}'>{e(r['link'])}</a>" if r.get("link") else ""
+                parts.append(f"<p>{e(r['reason'])}{link}</p>")
+            if r.get("message"):
+                parts.append(f"<pre>{e(r['message'])}</pre>")
+            if r.get("reproduce"):
+                parts.append(f"<p>Reproduce: <code>{e(r['reproduce'])}</code></p>")
+    return "\n".join(parts) + "\n"
+
+
+def write_views(data: dict, md_path: str, html_path: str) -> None:
+    _write_atomic(md_path, to_markdown(data))
+    _write_atomic(html_path, to_html(data))

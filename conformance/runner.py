@@ -1,0 +1,261 @@
+"""Run one (spec, check) over the selected adapters and give a verdict per adapter.
+
+Each example is drawn once and sent to every adapter at the same time (their
+workers compute in parallel); the oracle is computed once. Phase one runs the
+profile's examples and records the first failure per adapter; phase two
+replays the same seed against each failed adapter alone, so hypothesis shrinks
+the failure to a minimal case.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import zlib
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+
+from conformance import divergences
+from conformance.adapter import Outcome
+from conformance.pool import CRASH, MALFORMED, TIMEOUT, WorkerPool
+from conformance.spec import Draw, Spec
+from conformance.tolerance import VALUE_TOLERANCE, compare
+
+PASS, DIVERGED, RAISED, ABSENT = "pass", "diverged", "error", "absent"
+KNOWN, STALE = "known", "stale"
+FAILING = {DIVERGED, RAISED, CRASH, TIMEOUT, MALFORMED}
+
+
+@dataclasses.dataclass
+class Verdict:
+    spec: str
+    check: str
+    adapter: str
+    status: str = PASS
+    examples: int = 0  # cases the adapter answered and was judged on
+    absent_examples: int = 0
+    max_abs: float = 0.0
+    max_rel: float = 0.0
+    max_ulp: float = 0.0
+    dtypes: list[str] = dataclasses.field(default_factory=list)  # dtypes the adapter returned
+    known_examples: int = 0  # failing cases explained by a known divergence
+    message: str = ""  # why it failed: the minimal case, each side's values
+    reason: str = ""  # absent: why; known: the divergence's reason
+    link: str = ""
+    reproduce: str = ""
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Judgement:
+    status: str
+    message: str = ""
+    max_abs: float = 0.0
+    max_rel: float = 0.0
+    max_ulp: float = 0.0
+    dtypes: tuple[str, ...] = ()
+
+
+def judge(draw: Draw, outcome: Outcome, reference: Outcome | None = None) -> Judgement:
+    """Judge one adapter's outcome for one drawn case."""
+    if outcome.status in (CRASH, TIMEOUT, MALFORMED):
+        return Judgement(outcome.status, outcome.reason)
+    if outcome.status == "absent":
+        return Judgement(ABSENT, outcome.reason)
+    if draw.oracle_error is not None:
+        if outcome.status == "error":
+            return Judgement(PASS)
+        return Judgement(DIVERGED, f"the oracle raises ({draw.oracle_error}); the adapter returned a result")
+    if outcome.status == "error":
+        return Judgement(RAISED, f"raised {outcome.reason}")
+    expected = draw.expected
+    if expected is None:  # no oracle: the reference adapter's answer is the expectation
+        return _judge_against_adapter(outcome, reference)
+    worst = Judgement(PASS)
+    for name, exp in expected.items():
+        if name not in outcome.outputs:
+            return Judgement(MALFORMED, f"output {name!r} missing; got {sorted(outcome.outputs)}")
+        got = outcome.outputs[name]
+        judged = exp.dtype or got.dtype.name
+        mismatch, stats = compare(got, exp.ref, exp.dtype, exp.scale, exp.tolerance.get(judged),
+                                  exp.signed_zeros)
+        worst.max_abs = max(worst.max_abs, stats.max_abs)
+        worst.max_rel = max(worst.max_rel, stats.max_rel)
+        worst.max_ulp = max(worst.max_ulp, stats.max_ulp)
+        worst.dtypes = tuple(sorted(set(worst.dtypes) | {got.dtype.name}))
+        if mismatch is not None:
+            label = f"{name}: " if len(expected) > 1 or name != "out" else ""
+            worst.status = DIVERGED
+            worst.message = f"{label}{mismatch.summary}"
+            return worst
+    return worst
+
+
+def _judge_against_adapter(outcome: Outcome, reference: Outcome | None) -> Judgement:
+    if reference is None or reference.status != "ok":
+        return Judgement(ABSENT, "no oracle, and the reference adapter gave no result")
+    for name, ref in reference.outputs.items():
+        got = outcome.outputs.get(name)
+        if got is None:
+            return Judgement(MALFORMED, f"output {name!r} missing")
+        mismatch, stats = compare(got, ref, ref.dtype.name, None, VALUE_TOLERANCE.get(ref.dtype.name))
+        if mismatch is not None:
+            return Judgement(DIVERGED, f"{name}: {mismatch.summary} (against the reference adapter)",
+                             stats.max_abs, stats.max_rel, stats.max_ulp)
+    return Judgement(PASS)
+
+
+class CheckFailure(AssertionError):
+    pass
+
+
+def check_seed(run_seed: int, spec: str, check: str) -> int:
+    return zlib.crc32(f"{run_seed}:{spec}:{check}".encode())
+
+
+class CheckRunner:
+    """Runs checks over a worker pool with the hypothesis settings of the run."""
+
+    def __init__(self, pool: WorkerPool, base_settings: settings, run_seed: int,
+                 reproduce: Callable[[str, str, str], str], reference_adapter: str | None = None,
+                 shrink: bool = True, known: Sequence[divergences.Divergence] = ()) -> None:
+        self.pool = pool
+        self.base = settings(
+            base_settings, deadline=None, database=None, derandomize=False,
+            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+            report_multiple_bugs=False,
+        )
+        self.run_seed = run_seed
+        self.reproduce = reproduce
+        self.reference_adapter = reference_adapter
+        self.shrink = shrink
+        self.known = list(known)
+
+    def run(self, spec: Spec, check: str, adapters: Sequence[str]) -> dict[str, Verdict]:
+        started = time.perf_counter()
+        live = [a for a in adapters if a in self.pool.workers]
+        verdicts = {a: Verdict(spec.name, check, a) for a in adapters}
+        for adapter in adapters:
+            if adapter not in self.pool.workers:
+                v = verdicts[adapter]
+                v.status = CRASH
+                v.message = self.pool.start_errors.get(adapter, "worker is not running")
+        first_failure: dict[str, tuple[Draw, Judgement]] = {}
+        absent_reason: dict[str, str] = {}
+        known_hit: dict[str, divergences.Divergence] = {}
+        drawn_dtypes: dict[str, set[str]] = {a: set() for a in adapters}
+        seed = check_seed(self.run_seed, spec.name, check)
+        strategy = spec.draw(check)
+        needs_reference = self.reference_adapter is not None and self.reference_adapter in self.pool.workers
+
+        def send(draw: Draw, targets: Sequence[str]) -> tuple[dict[str, Outcome], Outcome | None]:
+            extra = []
+            if draw.expected is None and draw.oracle_error is None and needs_reference:
+                extra = [self.reference_adapter] if self.reference_adapter not in targets else []
+            replies = self.pool.run({a: [draw.case] for a in [*targets, *extra]})
+            outcomes = {a: replies[a][0] for a in replies}
+            return outcomes, outcomes.get(self.reference_adapter or "")
+
+        @settings(self.base, phases=[Phase.explicit, Phase.generate])
+        @hypothesis_seed(seed)
+        @given(strategy)
+        def explore(draw: Draw) -> None:
+            targets = [a for a in live if a not in first_failure]
+            if not targets:
+                return
+            outcomes, reference = send(draw, targets)
+            for adapter in targets:
+                judgement = judge(draw, outcomes[adapter], reference)
+                v = verdicts[adapter]
+                if judgement.status == ABSENT:
+                    v.absent_examples += 1
+                    absent_reason.setdefault(adapter, judgement.message)
+                    continue
+                v.examples += 1
+                v.max_abs = max(v.max_abs, judgement.max_abs)
+                v.max_rel = max(v.max_rel, judgement.max_rel)
+                v.max_ulp = max(v.max_ulp, judgement.max_ulp)
+                v.dtypes = sorted(set(v.dtypes) | set(judgement.dtypes))
+                drawn_dtypes[adapter].add(draw.dtype or "")
+                if judgement.status == PASS:
+                    continue
+                entry = divergences.find(self.known, spec.name, check, adapter, draw.dtype)
+                if entry is not None and judgement.status != CRASH:
+                    v.known_examples += 1
+                    known_hit.setdefault(adapter, entry)
+                else:
+                    first_failure[adapter] = (draw, judgement)
+
+        explore()
+
+        for adapter in live:
+            v = verdicts[adapter]
+            if adapter in first_failure:
+                draw, judgement = first_failure[adapter]
+                v.status = judgement.status
+                v.message = self._minimal(spec, check, adapter, seed, strategy, draw, judgement)
+                v.reproduce = self.reproduce(spec.name, check, adapter)
+            elif v.examples == 0:
+                v.status = ABSENT
+                v.reason = absent_reason.get(adapter, "no case was run")
+            elif adapter in known_hit:
+                entry = known_hit[adapter]
+                v.status, v.reason, v.link = KNOWN, entry.reason, entry.link or ""
+            else:
+                self._stale(v, spec.name, check, adapter, drawn_dtypes[adapter])
+        elapsed = time.perf_counter() - started
+        for v in verdicts.values():
+            v.seconds = elapsed
+        return verdicts
+
+    def _stale(self, v: Verdict, spec: str, check: str, adapter: str, drawn: set[str]) -> None:
+        """A known divergence whose cases were drawn and all passed no longer holds."""
+        entry = divergences.find(self.known, spec, check, adapter)
+        if entry is None or (entry.dtypes is not None and not drawn & set(entry.dtypes)):
+            return
+        v.status, v.reason = STALE, entry.reason
+        v.message = (f"listed as a known divergence in {entry.source} ({entry.reason}) but every "
+                     f"case passed ({v.examples}): remove or narrow the entry")
+
+    def _minimal(self, spec: Spec, check: str, adapter: str, seed: int, strategy,
+                 first: Draw, judgement: Judgement) -> str:
+        """Shrink the failure against this adapter alone; fall back to the first one."""
+        found = f"{judgement.message}\ncase:\n{first.describe()}"
+        if not self.shrink or judgement.status in (CRASH, TIMEOUT):
+            return found
+
+        @settings(self.base, phases=[Phase.explicit, Phase.generate, Phase.shrink])
+        @hypothesis_seed(seed)
+        @given(strategy)
+        def replay(draw: Draw) -> None:
+            outcome = self.pool.run({adapter: [draw.case]})[adapter][0]
+            result = judge(draw, outcome)
+            if result.status not in (PASS, ABSENT):
+                raise CheckFailure(f"{result.message}\nminimal case:\n{draw.describe()}"
+                                   + _values_at_failure(draw, outcome))
+
+        try:
+            replay()
+        except CheckFailure as exc:
+            return str(exc)
+        return found + "\n(the failure did not reproduce while shrinking: the adapter may be nondeterministic)"
+
+
+def _values_at_failure(draw: Draw, outcome: Outcome) -> str:
+    if outcome.status != "ok" or not draw.expected:
+        return ""
+    from conformance.tolerance import describe_array
+
+    lines = []
+    for name, exp in draw.expected.items():
+        got = outcome.outputs.get(name)
+        if got is not None:
+            lines.append(f"  {name} adapter: {describe_array(got)}")
+            lines.append(f"  {name} oracle:  {describe_array(np.asarray(exp.ref))}")
+    return "\nvalues:\n" + "\n".join(lines) if lines else ""

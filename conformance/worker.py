@@ -1,0 +1,65 @@
+"""The loop that runs inside an adapter's worker process.
+
+Started by :mod:`conformance.pool` through execnet; loads one adapter class,
+sets it up, then answers batches of cases until the channel closes. Needs
+NumPy only, besides whatever the adapter imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import traceback
+from typing import Any
+
+from conformance.adapter import Adapter, Case, Outcome
+from conformance.wire import decode, encode
+
+
+def load_adapter(reference: str) -> Adapter:
+    module_name, _, class_name = reference.partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls()
+
+
+def _redirect_output(log_path: str | None) -> None:
+    # execnet already moved its own pipe off fds 0/1; what a backend prints
+    # (TF's C++ logging, warnings) goes to a log file instead of the terminal.
+    if not log_path:
+        return
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def serve(channel: Any, reference: str, log_path: str | None = None) -> None:
+    _redirect_output(log_path)
+    try:
+        adapter = load_adapter(reference)
+        adapter.setup()
+        channel.send({"ready": encode(adapter.describe())})
+    except BaseException:
+        channel.send({"fatal": traceback.format_exc(limit=8)})
+        return
+    for message in channel:
+        op = message.get("op")
+        if op == "run":
+            replies = []
+            for raw in message["cases"]:
+                case = Case.from_wire(decode(raw))
+                outcome = adapter.run_safely(case)
+                replies.append(encode(outcome.to_wire()))
+            channel.send({"outcomes": replies})
+        elif op == "describe":
+            channel.send({"describe": encode(adapter.describe())})
+        elif op == "stop":
+            return
+        else:
+            channel.send({"fatal": f"unknown message {op!r}"})
+
+
+def _debug_run(reference: str, case: Case) -> Outcome:  # used by tests in-process
+    adapter = load_adapter(reference)
+    adapter.setup()
+    return adapter.run_safely(case)
