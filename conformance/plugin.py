@@ -77,7 +77,12 @@ class ConformanceState:
         else:
             self.run_seed = random.randrange(2**31)
         report_dir = config.getoption("report_dir")
-        self.report = ReportWriter(report_dir) if report_dir else None
+        self.report_dir = report_dir
+        # Under pytest-xdist each worker writes its own part; the controller merges them.
+        worker_id = getattr(config, "workerinput", {}).get("workerid")
+        self.xdist_controller = worker_id is None and config.pluginmanager.hasplugin("dsession")
+        stem = f"conformance-{worker_id}" if worker_id else "conformance"
+        self.report = ReportWriter(report_dir, stem) if report_dir and not self.xdist_controller else None
         if self.report:
             self.report.start(profile=profile, seed=self.run_seed,
                               unavailable={i.id: i.why_unavailable() for i in self.registry.values()
@@ -102,8 +107,16 @@ class ConformanceState:
     def start_workers(self) -> None:
         from conformance.pool import WorkerPool
 
-        needed = sorted({a for adapters in self.selected.values() for a in adapters})
-        infos = [i for i in self.adapters if i.id in needed]
+        needed = {a for adapters in self.selected.values() for a in adapters}
+        reference = self.config.getoption("reference_adapter")
+        if any(getattr(self.specs[spec], "reference", True) is None for spec, _ in self.selected):
+            # specs without an oracle are judged against the reference adapter's answers
+            info = self.registry.get(reference)
+            if info is None or not info.available:
+                raise registry.ConfigError(
+                    f"--reference-adapter {reference}: not available; specs without an oracle need it")
+            needed.add(reference)
+        infos = [self.registry[a] for a in sorted(needed)]
         self.pool = WorkerPool(infos, case_timeout=self.config.getoption("case_timeout"))
         descriptions = self.pool.start()
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
@@ -134,6 +147,8 @@ class ConformanceState:
             self.pool.close()
         if self.report:
             self.report.finish()
+        if self.xdist_controller and self.report_dir:
+            merge_worker_parts(self.report_dir)
 
 
 class ConformanceFailure(Exception):
@@ -181,6 +196,33 @@ class ConformanceItem(pytest.Item):
 
 
 STATE = pytest.StashKey[ConformanceState]()
+
+
+def merge_worker_parts(report_dir: str) -> None:
+    """Join the per-worker JSON parts of an xdist run into the one report."""
+    import glob
+    import json
+
+    from conformance import report
+
+    parts = sorted(glob.glob(os.path.join(report_dir, "conformance-gw*.json")))
+    if not parts:
+        return
+    documents = []
+    for path in parts:
+        with open(path, encoding="utf-8") as handle:
+            documents.append(json.load(handle))
+    merged = report.merge(documents)
+    stem = os.path.join(report_dir, "conformance")
+    with open(stem + ".json", "w", encoding="utf-8") as handle:
+        json.dump(merged, handle, indent=1)
+    report.write_views(merged, stem + ".md", stem + ".html")
+    for path in parts:
+        for suffix in (".json", ".md", ".html"):
+            try:
+                os.remove(path[: -len(".json")] + suffix)
+            except OSError:
+                pass
 
 
 def pytest_configure(config: pytest.Config) -> None:

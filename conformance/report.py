@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 FORMAT = "keras-conformance/1"
+FAILING = {"diverged", "error", "stale", "crash", "timeout", "malformed"}
 STATUSES = ("pass", "diverged", "error", "known", "stale", "absent", "crash", "timeout", "malformed")
 
 

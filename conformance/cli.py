@@ -1,0 +1,183 @@
+"""``keras-conformance``: a thin command line over the pytest plugin.
+
+run       the catalog over the adapters (pytest with the plugin), writing the report
+list      the specs and their checks, and the adapters with their state
+coverage  every public ``keras.ops`` / ``keras.random`` function: covered, excluded or missing
+report    merge the JSON results of several jobs (a CI matrix) into one report
+env       the adapters, their interpreters and versions
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from conformance import ROOT, registry
+
+
+def _specs_dir() -> str:
+    import conformance.specs
+
+    return os.path.dirname(os.path.abspath(conformance.specs.__file__))
+
+
+def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
+    import pytest
+
+    argv = [_specs_dir(), "--catalog", "-p", "no:cacheprovider",
+            "--hypothesis-profile", args.profile, "--report-dir", args.report_dir]
+    if args.adapters:
+        argv += ["--adapters", args.adapters]
+    divergences = args.divergences or os.path.join(ROOT, "divergences.toml")
+    if os.path.exists(divergences):
+        argv += ["--divergences", divergences]
+    code = pytest.main(argv + extra)
+    report = os.path.join(args.report_dir, "conformance.md")
+    if os.path.exists(report):
+        print(f"report: {report} (and .json, .html)")
+    return int(code)
+
+
+def cmd_list(args: argparse.Namespace, extra: list[str]) -> int:
+    from conformance.spec import catalog
+
+    for spec in catalog():
+        print(f"{spec.name:40s} {', '.join(spec.checks())}")
+    print()
+    for info in registry.discover().values():
+        state = "available" if info.available else info.why_unavailable()
+        print(f"adapter {info.id:20s} {state}")
+    return 0
+
+
+def cmd_env(args: argparse.Namespace, extra: list[str]) -> int:
+    for info in registry.discover().values():
+        versions = ", ".join(f"{k} {v}" for k, v in info.versions.items())
+        state = "" if info.available else f"  [{info.why_unavailable()}]"
+        print(f"{info.id:20s} python {info.python}; {versions}{state}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, extra: list[str]) -> int:
+    from conformance import report
+
+    documents = []
+    for path in args.files:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                documents.append(json.load(handle))
+        except (OSError, ValueError) as exc:
+            print(f"keras-conformance report: cannot read {path}: {exc}", file=sys.stderr)
+            return 2
+    try:
+        merged = report.merge(documents)
+    except ValueError as exc:
+        print(f"keras-conformance report: {exc}", file=sys.stderr)
+        return 2
+    os.makedirs(args.output, exist_ok=True)
+    stem = os.path.join(args.output, "conformance")
+    with open(stem + ".json", "w", encoding="utf-8") as handle:
+        json.dump(merged, handle, indent=1)
+    report.write_views(merged, stem + ".md", stem + ".html")
+    for line in report.summary_lines(merged):
+        print(line)
+    print(f"report: {stem}.md (and .json, .html)")
+    failing = [r for r in merged["results"] if r["status"] in report.FAILING]
+    return 1 if failing and args.strict else 0
+
+
+LIST_PUBLIC_OPS = r"""
+import json, types, keras
+out = {}
+for namespace in ("ops", "ops.numpy", "ops.nn", "ops.linalg", "ops.image", "random"):
+    module = keras
+    for part in namespace.split("."):
+        module = getattr(module, part)
+    for name in dir(module):
+        obj = getattr(module, name)
+        if name.startswith("_") or isinstance(obj, types.ModuleType) or not callable(obj):
+            continue
+        out.setdefault(id(obj), []).append(f"{namespace}.{name}")
+print(json.dumps(list(out.values())))
+"""
+
+
+def public_ops(python: str = sys.executable) -> list[list[str]]:
+    """Groups of public names (aliases together) from the installed keras, in a subprocess."""
+    env = dict(os.environ, KERAS_BACKEND="numpy", TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run([python, "-c", LIST_PUBLIC_OPS], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise registry.ConfigError(f"cannot list keras ops with {python}: "
+                                   f"{done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout)
+
+
+def cmd_coverage(args: argparse.Namespace, extra: list[str]) -> int:
+    from conformance.exclusions import EXCLUDED
+    from conformance.spec import catalog
+
+    covered = {spec.api for spec in catalog()}
+    groups = public_ops()
+    per_namespace: dict[str, dict[str, list[str]]] = {}
+    for names in groups:
+        # the canonical name of an alias group: the most specific namespace
+        canonical = max(names, key=lambda n: (n.count("."), n))
+        namespace = canonical.rsplit(".", 1)[0]
+        bucket = per_namespace.setdefault(namespace, {"covered": [], "excluded": [], "missing": []})
+        if covered & set(names):
+            bucket["covered"].append(canonical)
+        elif set(EXCLUDED) & set(names):
+            bucket["excluded"].append(canonical)
+        else:
+            bucket["missing"].append(canonical)
+    total = {k: sum(len(b[k]) for b in per_namespace.values()) for k in ("covered", "excluded", "missing")}
+    for namespace, bucket in sorted(per_namespace.items()):
+        print(f"{namespace:12s} covered {len(bucket['covered']):4d}  excluded {len(bucket['excluded']):4d}  "
+              f"missing {len(bucket['missing']):4d}")
+        if args.verbose:
+            for name in sorted(bucket["missing"]):
+                print(f"    missing  {name}")
+            for name in sorted(bucket["excluded"]):
+                print(f"    excluded {name}: {EXCLUDED.get(name) or EXCLUDED.get(name.split('.')[-1], '')}")
+    n = sum(total.values())
+    print(f"{'total':12s} covered {total['covered']:4d}  excluded {total['excluded']:4d}  "
+          f"missing {total['missing']:4d}  of {n} public functions "
+          f"(exclusions {100.0 * total['excluded'] / max(n, 1):.1f}%)")
+    return 1 if total["missing"] else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="keras-conformance", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the catalog; extra arguments go to pytest")
+    run.add_argument("--adapters", default=None, help="comma-separated ids (default: every available)")
+    run.add_argument("--profile", default="default", choices=("quick", "default", "thorough"))
+    run.add_argument("--report-dir", default="reports")
+    run.add_argument("--divergences", default=None)
+    sub.add_parser("list", help="specs and adapters")
+    sub.add_parser("env", help="adapters, interpreters, versions")
+    cov = sub.add_parser("coverage", help="public keras ops: covered / excluded / missing")
+    cov.add_argument("-v", "--verbose", action="store_true", help="name every missing and excluded op")
+    rep = sub.add_parser("report", help="merge JSON results into one report")
+    rep.add_argument("files", nargs="+")
+    rep.add_argument("-o", "--output", default="reports")
+    rep.add_argument("--strict", action="store_true", help="exit 1 when any cell fails")
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    handler = {"run": cmd_run, "list": cmd_list, "env": cmd_env, "coverage": cmd_coverage,
+               "report": cmd_report}[args.command]
+    try:
+        return handler(args, extra)
+    except registry.ConfigError as exc:
+        print(f"keras-conformance: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
