@@ -6,6 +6,8 @@ Everything here takes the keras module (Keras 3 ``keras`` or Keras 2
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -48,13 +50,7 @@ def assign_weights(variables: list[Any], names: list[str], weights: dict[str, np
     """
     unused = set(weights)
     for variable, name in zip(variables, names):
-        candidates = [k for k in weights if name == k or name.endswith("/" + k)]
-        if len(candidates) != 1:
-            raise ValueError(
-                f"variable {name!r} matches {len(candidates)} drawn weights "
-                f"({sorted(weights)}); every variable must be set exactly once"
-            )
-        key = candidates[0]
+        key = matching_key(name, weights)
         value = weights[key]
         if tuple(variable.shape) != value.shape:
             raise ValueError(f"weight {key!r}: variable shape {tuple(variable.shape)}, drawn {value.shape}")
@@ -100,21 +96,60 @@ def build_dense_model(keras: Any, scenario: dict) -> Any:
     return keras.Sequential(layers)
 
 
+def _floatx_setters(keras: Any) -> tuple[Any, Any]:
+    """``floatx`` and ``set_floatx`` of Keras 3 (``keras.config``) or Keras 2 (``keras.backend``)."""
+    for module in (getattr(keras, "config", None), keras.backend):
+        if module is not None and hasattr(module, "set_floatx"):
+            return module.floatx, module.set_floatx
+    raise Absent(f"{keras.__name__} has no set_floatx")
+
+
+@contextlib.contextmanager
+def floatx(keras: Any, dtype: str) -> Iterator[None]:
+    """Run with ``floatx`` set to ``dtype``, as a user who trains in float64 does.
+
+    Without it, a float64 model still trains partly in float32: the loss casts
+    its inputs to floatx (Keras 3 ``Loss.dtype``), and the optimizer keeps its
+    learning rate in a floatx variable (Keras 3 and tf_keras), so ``lr * g`` is
+    off by the float32 rounding of the learning rate.
+    """
+    get, set_ = _floatx_setters(keras)
+    previous = get()
+    set_(dtype)
+    try:
+        yield
+    finally:
+        set_(previous)
+
+
+def matching_key(name: str, keys: Any) -> str:
+    """The one drawn weight whose key is ``name`` or a ``/``-separated suffix of it."""
+    candidates = [k for k in keys if name == k or name.endswith("/" + k)]
+    if len(candidates) != 1:
+        raise ValueError(f"variable {name!r} matches {len(candidates)} drawn weights ({sorted(keys)})")
+    return candidates[0]
+
+
 def run_sgd_training(keras: Any, case: Case, to_numpy: Any, variable_name: Any) -> Outcome:
-    """Fit ``steps`` full-batch steps; report the weights after each."""
+    """Fit ``steps`` full-batch steps with ``train_on_batch``; report the weights after each.
+
+    The model, the optimizer and every step are built and run with floatx set
+    to the scenario's dtype (see :func:`floatx`).
+    """
     scenario = case.params["scenario"]
-    model = build_dense_model(keras, scenario)
-    names = [variable_name(v) for v in model.weights]
-    assign_weights(model.weights, names, case.extra)
-    optimizer_cls = resolve(keras, case.api)
-    model.compile(optimizer=optimizer_cls(**scenario["optimizer"]), loss=scenario["loss"])
-    x, y = case.args
-    outputs: dict[str, np.ndarray] = {}
-    for step in range(1, scenario["steps"] + 1):
-        model.train_on_batch(x, y)
-        for variable, name in zip(model.weights, names):
-            key = next(k for k in case.extra if name == k or name.endswith("/" + k))
-            outputs[f"step{step}/{key}"] = to_numpy(variable)
+    with floatx(keras, scenario["dtype"]):
+        model = build_dense_model(keras, scenario)
+        names = [variable_name(v) for v in model.weights]
+        assign_weights(model.weights, names, case.extra)
+        keys = [matching_key(name, case.extra) for name in names]
+        optimizer_cls = resolve(keras, case.api)
+        model.compile(optimizer=optimizer_cls(**scenario["optimizer"]), loss=scenario["loss"])
+        x, y = case.args
+        outputs: dict[str, np.ndarray] = {}
+        for step in range(1, scenario["steps"] + 1):
+            model.train_on_batch(x, y)
+            for variable, key in zip(model.weights, keys):
+                outputs[f"step{step}/{key}"] = to_numpy(variable)
     return Outcome.ok(outputs)
 
 

@@ -46,8 +46,8 @@ def _reduction(name: str) -> Callable:
 
 def _matmul(K: Any, A: Any, args: list, kw: dict) -> Any:
     # K.dot contracts like numpy.dot, which equals matmul only for 1-D and 2-D operands.
-    if args[0].shape.rank > 2 or args[1].shape.rank > 2:
-        raise Absent("tf_keras.backend.dot is not a batched matmul for rank > 2")
+    if args[0].shape.rank != 2 or args[1].shape.rank != 2:
+        raise Absent("tf_keras.backend.dot equals matmul only for two 2-D operands")
     return K.dot(*args)
 
 
@@ -59,6 +59,8 @@ def _transpose(K: Any, A: Any, args: list, kw: dict) -> Any:
 
 
 def _softmax(K: Any, A: Any, args: list, kw: dict) -> Any:
+    if args[0].shape.rank < 2:
+        raise Absent("tf_keras.backend.softmax rejects 1-D inputs by design")
     return K.softmax(args[0], axis=kw.get("axis", -1))
 
 

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 # and conformance.adapters (package-dir in pyproject.toml). In a plain checkout
 # (no install, or a worker interpreter that only has the checkout on sys.path)
 # they sit next to this folder, so the repository root joins the package path.
-_here = _os.path.dirname(_os.path.abspath(__file__))
+_here = _os.path.dirname(_os.path.realpath(__file__))
 _root = _os.path.dirname(_here)
 if not _os.path.isdir(_os.path.join(_here, "specs")) and _os.path.isfile(
     _os.path.join(_root, "specs", "__init__.py")

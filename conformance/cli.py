@@ -4,7 +4,7 @@ run       the catalog over the adapters (pytest with the plugin), writing the re
 list      the specs and their checks, and the adapters with their state
 coverage  every public ``keras.ops`` / ``keras.random`` function: covered, excluded or missing
 report    merge the JSON results of several jobs (a CI matrix) into one report
-env       the adapters, their interpreters and versions
+env       the adapters, their interpreters and versions; `env create ID` builds .envs/ID
 """
 
 from __future__ import annotations
@@ -28,13 +28,15 @@ def _specs_dir() -> str:
 def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
+    # option=value forms: pytest takes a separate path-like value for a test path
+    # when it decides the rootdir, before plugins' options are known
     argv = [_specs_dir(), "--catalog", "-p", "no:cacheprovider",
-            "--hypothesis-profile", args.profile, "--report-dir", args.report_dir]
+            f"--hypothesis-profile={args.profile}", f"--report-dir={args.report_dir}"]
     if args.adapters:
-        argv += ["--adapters", args.adapters]
+        argv.append(f"--adapters={args.adapters}")
     divergences = args.divergences or os.path.join(ROOT, "divergences.toml")
     if os.path.exists(divergences):
-        argv += ["--divergences", divergences]
+        argv.append(f"--divergences={divergences}")
     code = pytest.main(argv + extra)
     report = os.path.join(args.report_dir, "conformance.md")
     if os.path.exists(report):
@@ -55,7 +57,24 @@ def cmd_list(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def cmd_env(args: argparse.Namespace, extra: list[str]) -> int:
-    for info in registry.discover().values():
+    adapters = registry.discover()
+    if args.action == "create":
+        from conformance import envs
+
+        if not args.ids:
+            print("keras-conformance env create: name at least one adapter id", file=sys.stderr)
+            return 2
+        for adapter_id in args.ids:
+            info = adapters.get(adapter_id)
+            if info is None:
+                raise registry.ConfigError(f"unknown adapter {adapter_id!r}; known: {', '.join(sorted(adapters))}")
+            if info.cls is None or not info.cls.env_requirements:
+                print(f"{adapter_id}: runs in the engine's interpreter ({sys.executable}); nothing to create")
+                continue
+            python = envs.create(adapter_id, info.cls.env_requirements, force=args.force)
+            print(f"{adapter_id}: {python}")
+        return 0
+    for info in adapters.values():
         versions = ", ".join(f"{k} {v}" for k, v in info.versions.items())
         state = "" if info.available else f"  [{info.why_unavailable()}]"
         print(f"{info.id:20s} python {info.python}; {versions}{state}")
@@ -160,7 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--report-dir", default="reports")
     run.add_argument("--divergences", default=None)
     sub.add_parser("list", help="specs and adapters")
-    sub.add_parser("env", help="adapters, interpreters, versions")
+    env = sub.add_parser("env", help="adapters, interpreters, versions; `env create ID` makes .envs/ID")
+    env.add_argument("action", nargs="?", choices=("list", "create"), default="list")
+    env.add_argument("ids", nargs="*")
+    env.add_argument("--force", action="store_true", help="recreate even when it is up to date")
     cov = sub.add_parser("coverage", help="public keras ops: covered / excluded / missing")
     cov.add_argument("-v", "--verbose", action="store_true", help="name every missing and excluded op")
     rep = sub.add_parser("report", help="merge JSON results into one report")

@@ -12,14 +12,15 @@ import os
 import pathlib
 import random
 import shlex
+import warnings
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
-from conformance import divergences, registry
+from conformance import ROOT, divergences, registry
 from conformance.report import ReportWriter
-from conformance.runner import ABSENT, KNOWN, PASS, CheckRunner, Verdict
+from conformance.runner import ABSENT, KNOWN, PASS, STALE, CheckRunner, Verdict
 from conformance.spec import Spec, catalog
 
 # Profiles of the catalog. Registered at import so that hypothesis' own
@@ -46,6 +47,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="known divergences file (default: divergences.toml in the rootdir)")
     group.addoption("--no-shrink", action="store_true", default=False,
                     help="report the first failing case without shrinking it")
+    group.addoption("--strict-divergences", action="store_true", default=False,
+                    help="fail cells whose known divergence did not occur (stale); by default "
+                         "they pass with a warning, since a sample that missed a bug proves nothing")
 
 
 def _catalog_requested(config: pytest.Config) -> bool:
@@ -60,7 +64,9 @@ class ConformanceState:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.registry = registry.discover()
-        self.adapters = registry.select(config.getoption("adapters"), self.registry)
+        self.env_warnings: list[str] = []
+        self.adapters = registry.select(config.getoption("adapters"), self.registry,
+                                        warn=self.env_warnings.append)
         self.known = self._load_divergences()
         self.specs: dict[str, Spec] = {s.name: s for s in catalog()}
         self.selected: dict[tuple[str, str], list[str]] = {}
@@ -86,11 +92,14 @@ class ConformanceState:
         if self.report:
             self.report.start(profile=profile, seed=self.run_seed,
                               unavailable={i.id: i.why_unavailable() for i in self.registry.values()
-                                           if not i.available})
+                                           if not i.available and i.why_unavailable()})
 
     def _load_divergences(self) -> list[divergences.Divergence]:
-        path = self.config.getoption("divergences") or os.path.join(
-            str(self.config.rootpath), "divergences.toml")
+        path = self.config.getoption("divergences")
+        if not path:  # the rootdir's, else the checkout's (the engine's own list)
+            candidates = [os.path.join(str(self.config.rootpath), "divergences.toml"),
+                          os.path.join(ROOT, "divergences.toml")]
+            path = next((c for c in candidates if os.path.exists(c)), candidates[0])
         if self.config.getoption("divergences") and not os.path.exists(path):
             raise registry.ConfigError(f"--divergences: no such file {path}")
         entries = divergences.load(path)
@@ -151,6 +160,10 @@ class ConformanceState:
             merge_worker_parts(self.report_dir)
 
 
+class StaleDivergenceWarning(UserWarning):
+    """A listed divergence did not occur in this run's cases."""
+
+
 class ConformanceFailure(Exception):
     def __init__(self, verdict: Verdict) -> None:
         super().__init__(verdict.message)
@@ -172,6 +185,9 @@ class ConformanceItem(pytest.Item):
         if state.report:
             state.report.add(verdict)
         if verdict.status == PASS:
+            return
+        if verdict.status == STALE and not self.config.getoption("strict_divergences"):
+            warnings.warn(StaleDivergenceWarning(f"{self.name}: {verdict.message}"), stacklevel=1)
             return
         if verdict.status == ABSENT:
             pytest.skip(f"absent: {verdict.reason}")
@@ -244,6 +260,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         versions = ", ".join(f"{k} {v}" for k, v in info.versions.items())
         lines.append(f"  adapter {info.id}: {versions}; python {info.python}")
     chosen = {i.id for i in state.adapters}
+    for warning in state.env_warnings:
+        lines.append(f"  (not run) {warning}")
     for info in state.registry.values():
         if info.id not in chosen and not info.available:
             lines.append(f"  (not run) {info.why_unavailable()}")

@@ -70,10 +70,16 @@ class Worker:
         """Spawn the process and ask it to set the adapter up (non-blocking)."""
         self._group = execnet.Group()
         gateway = self._group.makegateway(self.spec())
-        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(conformance.__file__)))
+        assert self.info.cls is not None
+        if self.info.cls.env_requirements:  # an interpreter of its own: links only, no site-packages
+            from conformance.envs import shim_for
+
+            path = shim_for(self.info.id, self.info.reference.partition(":")[0])
+        else:
+            path = os.path.dirname(os.path.dirname(os.path.realpath(conformance.__file__)))
         source = (
             "import sys\n"
-            f"sys.path.insert(0, {package_parent!r})\n"
+            f"sys.path.insert(0, {path!r})\n"
             "from conformance.worker import serve\n"
             f"serve(channel, {self.info.reference!r}, {self.log_path!r})\n"
         )
@@ -146,7 +152,7 @@ class Worker:
             if len(outcomes) != count:
                 raise ValueError(f"{len(outcomes)} outcomes for {count} cases")
             for outcome in outcomes:
-                if outcome.status not in ("ok", "absent", "error"):
+                if outcome.status not in ("ok", "absent", "error", MALFORMED):
                     raise ValueError(f"unknown status {outcome.status!r}")
         except Exception as exc:  # noqa: BLE001 - anything off is malformed
             return self._fail(MALFORMED, f"malformed answer: {type(exc).__name__}: {exc}", count)

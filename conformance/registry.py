@@ -13,7 +13,7 @@ import importlib.metadata as metadata
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from conformance import ROOT
 from conformance.adapter import ENTRY_POINT_GROUP, Adapter
@@ -42,7 +42,7 @@ class AdapterInfo:
             return f"adapter {self.id}: its entry point {self.reference} failed to load: {self.load_error}"
         if self.missing:
             hint = (
-                f"keras-conformance env create {self.id}"
+                f"keras-conformance env create {self.id} --force"
                 if self.cls is not None and self.cls.env_requirements
                 else f"pip install {' '.join(self.missing)}"
             )
@@ -63,7 +63,8 @@ def env_python(adapter_id: str) -> str:
 
 def _installed_versions(python: str, dists: Iterable[str]) -> dict[str, str | None]:
     dists = list(dists)
-    if os.path.realpath(python) == os.path.realpath(sys.executable) or python == sys.executable:
+    # not realpath: every venv's python links to the same base interpreter
+    if os.path.abspath(python) == os.path.abspath(sys.executable):
         found: dict[str, str | None] = {}
         for dist in dists:
             try:
@@ -136,20 +137,46 @@ def _resolve(info: AdapterInfo) -> None:
     if info.cls is None:
         return
     if info.cls.env_requirements:
+        from conformance import envs
+
         info.python = env_python(info.id)
+        current = envs.state(info.id, info.cls.env_requirements)
+        if current != "ready":
+            info.missing = (f"its environment {envs.env_dir(info.id)} ({current})",)
+            return
     versions = _installed_versions(info.python, info.cls.requires)
     info.versions = {k: v for k, v in versions.items() if v}
     info.missing = tuple(k for k, v in versions.items() if not v)
 
 
-def select(requested: str | None, registry: dict[str, AdapterInfo]) -> list[AdapterInfo]:
+def select(requested: str | None, registry: dict[str, AdapterInfo],
+           warn: Callable[[str], None] | None = None) -> list[AdapterInfo]:
     """The adapters for a run: the requested ids, or every available one.
 
-    An unknown id, or a requested adapter that cannot run, is a ConfigError.
+    An unknown id, or a requested adapter of the engine's interpreter that
+    cannot run, is a ConfigError. A requested adapter with an interpreter of
+    its own gets its environment created on first use; when that fails, ``warn``
+    receives one line and the run goes on without it.
     """
     if not requested:
         return [info for info in registry.values() if info.available]
     chosen = []
+    for raw in requested.split(","):
+        info = registry.get(raw.strip())
+        if info is None or info.available or info.cls is None or not info.cls.env_requirements:
+            continue
+        from conformance import envs
+
+        try:
+            envs.create(info.id, info.cls.env_requirements)
+        except envs.EnvError as exc:
+            if warn is None:
+                raise
+            warn(str(exc))
+            continue
+        _resolve(info)
+        if not info.available and warn is not None:
+            warn(info.why_unavailable())
     for raw in requested.split(","):
         adapter_id = raw.strip()
         if not adapter_id:
@@ -158,10 +185,12 @@ def select(requested: str | None, registry: dict[str, AdapterInfo]) -> list[Adap
             known = ", ".join(sorted(registry)) or "none"
             raise ConfigError(f"unknown adapter {adapter_id!r}; known adapters: {known}")
         info = registry[adapter_id]
+        if not info.available and info.cls is not None and info.cls.env_requirements and warn:
+            continue  # already reported through warn; the others still run
         if not info.available:
             raise ConfigError(info.why_unavailable())
         if info not in chosen:
             chosen.append(info)
     if not chosen:
-        raise ConfigError("--adapters names no adapter")
+        raise ConfigError("--adapters names no adapter that can run")
     return chosen

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 FORMAT = "keras-conformance/1"
-FAILING = {"diverged", "error", "stale", "crash", "timeout", "malformed"}
+FAILING = {"diverged", "error", "crash", "timeout", "malformed"}
 STATUSES = ("pass", "diverged", "error", "known", "stale", "absent", "crash", "timeout", "malformed")
 
 
@@ -148,8 +148,7 @@ def to_markdown(data: dict) -> str:
     for spec, check in rows:
         texts = [cell_text(cells.get((spec, check, a))) for a in adapters]
         out.append(f"| `{spec}` | {check} | " + " | ".join(texts) + " |")
-    failures = [r for r in data["results"] if r["status"] in ("diverged", "error", "crash", "timeout",
-                                                                "malformed", "stale")]
+    failures = [r for r in data["results"] if r["status"] in FAILING]
     if failures:
         out += ["", "## Failures", ""]
         for r in sorted(failures, key=lambda r: (r["spec"], r["check"], r["adapter"])):
@@ -165,6 +164,13 @@ def to_markdown(data: dict) -> str:
         for r in sorted(known, key=lambda r: (r["spec"], r["check"], r["adapter"])):
             out.append(f"| `{r['spec']}` | {r['check']} | {r['adapter']} | {r.get('reason', '')} | "
                        f"{r.get('link', '')} |")
+    stale = [r for r in data["results"] if r["status"] == "stale"]
+    if stale:
+        out += ["", "## Known divergences that did not occur", "",
+                "Listed in a divergences file, but every matching case of this run passed: fixed, "
+                "or not drawn this time (fails the run with `--strict-divergences`).", ""]
+        for r in sorted(stale, key=lambda r: (r["spec"], r["check"], r["adapter"])):
+            out.append(f"- `{r['spec']}` [{r['check']}] on {r['adapter']}: {r.get('reason', '')}")
     absent = [r for r in data["results"] if r["status"] == "absent"]
     if absent:
         out += ["", "## Absent APIs", ""]
@@ -174,7 +180,7 @@ def to_markdown(data: dict) -> str:
 
 
 COLOURS = {"pass": "#d4f4d4", "diverged": "#f8c8c8", "error": "#f8c8c8", "known": "#fbe7b5",
-           "stale": "#f8c8c8", "absent": "#e6e6e6", "crash": "#e0b0ff", "timeout": "#e0b0ff",
+           "stale": "#fff3a0", "absent": "#e6e6e6", "crash": "#e0b0ff", "timeout": "#e0b0ff",
            "malformed": "#e0b0ff"}
 
 

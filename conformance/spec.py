@@ -173,7 +173,7 @@ class OpSpec(Spec):
         ref = outputs["out"]
         wrt = list(self.grad_wrt if self.grad_wrt is not None else
                    [i for i, a in enumerate(args) if strategies.is_float(a.dtype.name)])
-        cotangent = strategies.fill(args[0].dtype.name, ref.shape, "normal", grad_seed)
+        cotangent = strategies.fill(args[wrt[0] if wrt else 0].dtype.name, ref.shape, "normal", grad_seed)
         case = Case(OP_GRAD, self.api, check, list(args), {"kwargs": kwargs_in, "wrt": wrt},
                     {"cotangent": cotangent})
         with np.errstate(all="ignore"):
@@ -203,6 +203,7 @@ class LayerSpec(Spec):
     conditioning: Callable[[dict, dict, np.ndarray, np.ndarray], np.ndarray] | None = None
     checks_: tuple[str, ...] = (FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP)
     tolerance: dict[str, Tolerance] = dataclasses.field(default_factory=dict)
+    signed_zeros: bool = True  # False: a zero formed by cancellation may carry either sign
     name: str = ""
     notes: str = ""
 
@@ -233,7 +234,7 @@ class LayerSpec(Spec):
         ref = np.asarray(self.reference(config, wide_w, wide_x))
         scale = self.conditioning(config, wide_w, wide_x, ref) if self.conditioning else None
         tolerance = {**VALUE_TOLERANCE, **self.tolerance}
-        return Draw(case, {"out": Expected(ref, config["dtype"], scale, tolerance)})
+        return Draw(case, {"out": Expected(ref, config["dtype"], scale, tolerance, self.signed_zeros)})
 
 
 @dataclasses.dataclass

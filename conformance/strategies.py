@@ -41,6 +41,27 @@ def positive(values: np.ndarray) -> np.ndarray:
     return np.where(values == 0, 1.0, values)
 
 
+def nonzero(values: np.ndarray) -> np.ndarray:
+    """Domain of a divisor: zero becomes one."""
+    return np.where(values == 0, 1, values)
+
+
+def nonnegative(values: np.ndarray) -> np.ndarray:
+    """Domain of a cast to an unsigned type: |x|."""
+    return np.abs(values)
+
+
+def bounded(limit: int) -> Domain:
+    """Integers folded into [-limit, limit] so a product cannot overflow; floats untouched."""
+
+    def domain(values: np.ndarray) -> np.ndarray:
+        if values.dtype.kind in "iu":
+            return np.sign(values) * (np.abs(values) % (limit + 1))
+        return values
+
+    return domain
+
+
 def is_float(dtype: str) -> bool:
     return dtype in FLOAT_DTYPES
 
@@ -56,7 +77,8 @@ def fill(dtype: str, shape: Sequence[int], profile: str, seed: int,
     if not is_float(dtype):
         info = np.iinfo(target)
         lo, hi = (0, 20) if info.min == 0 else (-10, 10)
-        return rng.integers(lo, hi + 1, size=shape).astype(target)
+        ints = rng.integers(lo, hi + 1, size=shape)
+        return (ints if domain is None else domain(ints)).astype(target)
     if profile == "small_int":
         values = rng.integers(-4, 5, size=shape).astype(np.float64)
     elif profile == "uniform":
@@ -136,8 +158,8 @@ def unary(domain: Domain | None = None, **fixed: Any) -> ArgsFactory:
     return factory
 
 
-def binary(domain: Domain | None = None) -> ArgsFactory:
-    """Two operands of one dtype with mutually broadcastable shapes."""
+def binary(domain: Domain | None = None, rhs_domain: Domain | None = None) -> ArgsFactory:
+    """Two operands of one dtype with mutually broadcastable shapes (``rhs_domain``: the second's)."""
 
     @st.composite
     def draw_pair(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
@@ -145,21 +167,30 @@ def binary(domain: Domain | None = None) -> ArgsFactory:
         pair = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0 if mode == SPECIAL else 1,
                                                       max_dims=4, min_side=min_side, max_side=5))
         cap = MAX_ELEMENTS[mode]
-        shape_a, shape_b = (s if int(np.prod(s)) <= cap else (2,) for s in pair.input_shapes)
+        shape_a, shape_b = (s if int(np.prod(s)) <= cap else (1,) * len(s) for s in pair.input_shapes)
         a = draw(arrays(dtype, shape_a, mode, domain))
-        b = draw(arrays(dtype, shape_b, mode, domain))
+        b = draw(arrays(dtype, shape_b, mode, rhs_domain or domain))
+        if mode == GRAD and (np.broadcast_arrays(a, b)[0] == np.broadcast_arrays(a, b)[1]).any():
+            b = (b + 0.25).astype(b.dtype)  # a tie is a kink of maximum & co: no gradient to compare
         return [a, b], {}
 
     return lambda dtype, mode: draw_pair(dtype, mode)
 
 
 def with_axis(keepdims: bool = True, allow_none: bool = True, allow_tuple: bool = True,
-              domain: Domain | None = None, min_dims: int = 1, **fixed: Any) -> ArgsFactory:
-    """One array and an axis (and keepdims when the op has it)."""
+              domain: Domain | None = None, min_dims: int = 1, empty: bool = True,
+              **fixed: Any) -> ArgsFactory:
+    """One array and an axis (and keepdims when the op has it).
+
+    ``empty=False``: no 0-d or empty arrays, special mode included.
+    """
 
     @st.composite
     def draw_reduction(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
-        x = draw(arrays(dtype, shapes(mode, min_dims=min_dims), mode, domain))
+        shape = shapes(mode, min_dims=min_dims)
+        if not empty:
+            shape = shape.filter(lambda found: len(found) > 0 and min(found) > 0)
+        x = draw(arrays(dtype, shape, mode, domain))
         kwargs: dict[str, Any] = {"axis": draw(axis_for(x.ndim, allow_none, allow_tuple))}
         if kwargs["axis"] is None and not allow_none:
             kwargs.pop("axis")
@@ -175,6 +206,212 @@ def composite(fn: Callable[..., tuple[list, dict]]) -> ArgsFactory:
     """Wrap ``fn(draw, dtype, mode) -> (args, kwargs)`` as an argument factory."""
     wrapped = st.composite(fn)
     return lambda dtype, mode: wrapped(dtype, mode)
+
+
+def _cap(shape: tuple[int, ...], mode: str) -> bool:
+    return int(np.prod(shape)) <= MAX_ELEMENTS[mode]
+
+
+def matmul_pair(domain: Domain | None = None) -> ArgsFactory:
+    """Operands of ``matmul``: batch dims broadcast against each other, 1-D operands too."""
+
+    @st.composite
+    def draw_matmul(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
+        low = 0 if mode == SPECIAL else 1
+        m, k, n = (draw(st.integers(low, 5)) for _ in range(3))
+        batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2,
+                                                       min_side=low, max_side=3))
+        vec_a, vec_b = draw(st.booleans()) and draw(st.booleans()), draw(st.booleans()) and draw(st.booleans())
+        shape_a = (k,) if vec_a else (*batch.input_shapes[0], m, k)
+        shape_b = (k,) if vec_b else (*batch.input_shapes[1], k, n)
+        if not (_cap(shape_a, mode) and _cap(shape_b, mode)):
+            shape_a, shape_b = (m, k), (k, n)
+        return [draw(arrays(dtype, shape_a, mode, domain)), draw(arrays(dtype, shape_b, mode, domain))], {}
+
+    return lambda dtype, mode: draw_matmul(dtype, mode)
+
+
+def reshape_args() -> ArgsFactory:
+    """An array and a ``newshape`` of the same size, possibly with one -1."""
+
+    @st.composite
+    def draw_reshape(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
+        x = draw(arrays(dtype, shapes(mode), mode))
+        size = x.size
+        newshape: list[int] = []
+        rest = size
+        for _ in range(draw(st.integers(0, 3))):
+            divisors = [d for d in range(1, rest + 1) if rest % d == 0] or [1]
+            d = draw(st.sampled_from(divisors))
+            newshape.append(d)
+            rest //= d if d else 1
+        newshape.append(rest)
+        newshape = draw(st.permutations(newshape))
+        if size > 0 and draw(st.booleans()):
+            newshape[draw(st.integers(0, len(newshape) - 1))] = -1
+        return [x], {"newshape": list(newshape)}
+
+    return lambda dtype, mode: draw_reshape(dtype, mode)
+
+
+def transpose_args() -> ArgsFactory:
+    """An array and ``axes``: None (reverse) or a permutation."""
+
+    @st.composite
+    def draw_transpose(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
+        x = draw(arrays(dtype, shapes(mode), mode))
+        axes = draw(st.one_of(st.none(), st.permutations(list(range(x.ndim)))))
+        return [x], {"axes": axes}
+
+    return lambda dtype, mode: draw_transpose(dtype, mode)
+
+
+def where_args() -> ArgsFactory:
+    """A bool condition and two operands of ``dtype``, all three broadcast together."""
+
+    @st.composite
+    def draw_where(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
+        low = 0 if mode == SPECIAL else 1
+        triple = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=low, max_dims=4,
+                                                        min_side=low, max_side=4))
+        found = [s if _cap(s, mode) else (1,) * len(s) for s in triple.input_shapes]
+        cond = draw(arrays("bool", found[0], mode))
+        return [cond, draw(arrays(dtype, found[1], mode)), draw(arrays(dtype, found[2], mode))], {}
+
+    return lambda dtype, mode: draw_where(dtype, mode)
+
+
+def clip_args() -> ArgsFactory:
+    """An array and scalar bounds ``x_min <= x_max`` (ints for integer dtypes)."""
+
+    @st.composite
+    def draw_clip(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
+        x = draw(arrays(dtype, shapes(mode), mode))
+        if is_float(dtype):
+            bound = st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.25, 0.5, 1.0, 3.0])
+        else:
+            low = 0 if np.iinfo(dtype_from_name(dtype)).min == 0 else -10
+            bound = st.integers(low, 20)
+        lo, hi = sorted((draw(bound), draw(bound)))
+        return [x], {"x_min": lo, "x_max": hi}
+
+    return lambda dtype, mode: draw_clip(dtype, mode)
+
+
+def cast_args(targets: Sequence[str]) -> ArgsFactory:
+    """An array and a target ``dtype``; float->int casts only of in-range values.
+
+    Casting NaN, inf, or an out-of-range float to an integer is undefined in C
+    and differs between backends: special mode casts to float targets only.
+    """
+
+    @st.composite
+    def draw_cast(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
+        options = [t for t in targets if mode != SPECIAL or is_float(t)]
+        target = draw(st.sampled_from(options))
+        domain = None
+        if not is_float(target) and target != "bool":
+            info = np.iinfo(dtype_from_name(target))
+            lo = float(info.min)
+            hi = min(float(info.max), 1e6)
+            domain = (lambda v, lo=lo, hi=hi: np.clip(v, lo, hi))  # noqa: E731
+        return [draw(arrays(dtype, shapes(mode), mode, domain))], {"dtype": target}
+
+    return lambda dtype, mode: draw_cast(dtype, mode)
+
+
+def gelu_args(approximate: bool | None = None) -> ArgsFactory:
+    """An array; ``approximate`` passed as given, or left out when None (Keras 3 default: True)."""
+    fixed = {} if approximate is None else {"approximate": approximate}
+    return unary(**fixed)
+
+
+def one_hot_args(out_of_range: bool = False) -> ArgsFactory:
+    """Integer indices in [0, num_classes) and ``num_classes``.
+
+    ``out_of_range``: indices in [-2, num_classes + 2), the first always outside [0, num_classes).
+    """
+
+    @st.composite
+    def draw_one_hot(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
+        num_classes = draw(st.integers(1, 8))
+        seed = draw(st.integers(0, 2**32 - 1))
+        shape = draw(shapes(mode, max_dims=3))
+        info = np.iinfo(dtype_from_name(dtype))
+        lo = max(int(info.min), -2) if out_of_range else 0
+        rng = np.random.default_rng(seed)
+        values = rng.integers(lo, num_classes + 2 if out_of_range else num_classes, size=shape)
+        if out_of_range and values.size:
+            values.flat[0] = rng.choice([v for v in (-2, -1, num_classes, num_classes + 1) if v >= lo])
+        return [values.astype(dtype_from_name(dtype))], {"num_classes": num_classes}
+
+    return lambda dtype, mode: draw_one_hot(dtype, mode)
+
+
+def _spatial(draw: Any, rank: int, low: int, high: int) -> list[int]:
+    return [draw(st.integers(low, high)) for _ in range(rank)]
+
+
+def conv_args(ranks: Sequence[int] = (1, 2),
+              data_formats: Sequence[str] = ("channels_last", "channels_first")) -> ArgsFactory:
+    """``conv`` inputs and kernels: strides or dilation (not both), both paddings and layouts."""
+
+    @st.composite
+    def draw_conv(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
+        rank = draw(st.sampled_from(list(ranks)))
+        small = mode != VALUES
+        batch, cin, cout = draw(st.integers(1, 2)), draw(st.integers(1, 2 if small else 3)), draw(
+            st.integers(1, 2 if small else 3))
+        window = _spatial(draw, rank, 1, 2 if small else 3)
+        strided = draw(st.booleans())
+        strides = _spatial(draw, rank, 1, 2) if strided else [1] * rank
+        dilation = [1] * rank if strided else _spatial(draw, rank, 1, 2)
+        padding = draw(st.sampled_from(["valid", "same"]))
+        data_format = draw(st.sampled_from(list(data_formats)))
+        reach = [(w - 1) * d + 1 for w, d in zip(window, dilation)]
+        spatial = [draw(st.integers(r, r + (2 if small else 4))) for r in reach]
+        shape = (batch, *spatial, cin) if data_format == "channels_last" else (batch, cin, *spatial)
+        if not _cap(shape, mode):
+            shape = tuple(1 if i == 0 else s for i, s in enumerate(shape))
+        x = draw(arrays(dtype, shape, mode))
+        # Special values go in the input only: whether zero padding times a NaN/inf weight
+        # counts (0 * inf = NaN) differs between backends and is specified nowhere.
+        kernel = draw(arrays(dtype, (*window, cin, cout), VALUES if mode == SPECIAL else mode))
+        kwargs = {"strides": strides if len(set(strides)) > 1 or draw(st.booleans()) else strides[0],
+                  "padding": padding, "data_format": data_format,
+                  "dilation_rate": dilation if len(set(dilation)) > 1 else dilation[0]}
+        return [x, kernel], kwargs
+
+    return lambda dtype, mode: draw_conv(dtype, mode)
+
+
+def pool_args(ranks: Sequence[int] = (1, 2), paddings: Sequence[str] = ("valid", "same"),
+              default_strides: bool = False) -> ArgsFactory:
+    """Pooling inputs: ``pool_size`` and ``strides`` as ints or tuples, the given paddings, both layouts.
+
+    ``default_strides``: ``strides`` is None (Keras then strides by the pool size).
+    """
+
+    @st.composite
+    def draw_pool(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
+        rank = draw(st.sampled_from(list(ranks)))
+        batch, channels = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+        window = _spatial(draw, rank, 1, 3)
+        strides: Any = None if default_strides else _spatial(draw, rank, 1, 3)
+        if strides is not None and len(set(strides)) == 1 and draw(st.booleans()):
+            strides = strides[0]
+        padding = draw(st.sampled_from(list(paddings)))
+        data_format = draw(st.sampled_from(["channels_last", "channels_first"]))
+        spatial = [draw(st.integers(w, w + 4)) for w in window]
+        shape = (batch, *spatial, channels) if data_format == "channels_last" else (batch, channels, *spatial)
+        if not _cap(shape, mode):
+            shape = tuple(1 if i == 0 else s for i, s in enumerate(shape))
+        x = draw(arrays(dtype, shape, mode))
+        pool_size: Any = window if len(set(window)) > 1 or draw(st.booleans()) else window[0]
+        return [x], {"pool_size": pool_size, "strides": strides, "padding": padding,
+                     "data_format": data_format}
+
+    return lambda dtype, mode: draw_pool(dtype, mode)
 
 
 def weights(draw: Any, shapes_by_name: dict[str, tuple[int, ...]], dtype: str) -> dict[str, np.ndarray]:

@@ -165,14 +165,16 @@ def compare(got: np.ndarray, ref: np.ndarray, dtype: str | None, scale: np.ndarr
     stats = ErrorStats(float(err.max()), float(rel.max()), float(ulp.max()))
     bad = err > allowed
     if bad.any():
-        worst = _first(err - allowed == (err - allowed).max())
+        excess = np.where(bad, err - np.nan_to_num(allowed, nan=0.0), -np.inf)
+        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
         return Mismatch(
             "value",
             f"{int(bad.sum())}/{g.size} elements beyond tolerance; worst at {worst}: "
             f"got {g[worst]!r}, expected {r[worst]!r}, |error| {err[worst]:.3g} > allowed "
             f"{allowed[worst]:.3g} (atol {tol.atol:g} + rtol {tol.rtol:g} x scale {sc[worst]:.3g}); "
             f"greatest abs error {stats.max_abs:.3g}, greatest rel error {stats.max_rel:.3g} "
-            f"at {_first(rel == rel.max())}, {stats.max_ulp:.3g} ulp ({judged})",
+            f"at {tuple(int(i) for i in np.unravel_index(int(np.argmax(rel)), rel.shape))}, "
+            f"{stats.max_ulp:.3g} ulp ({judged})",
             stats.max_abs, stats.max_rel, stats.max_ulp), stats
     if signed_zeros:
         zero = finite & (r == 0) & (g == 0) & (np.signbit(g) != np.signbit(r))

@@ -34,6 +34,8 @@ def dtype_name(dtype: Any) -> str:
 
 def encode_array(array: Any) -> dict:
     array = np.asarray(array)
+    if array.dtype.hasobject:  # its bytes would be pointers, meaningless on the other side
+        raise TypeError(f"cannot send an array of dtype {array.dtype} over the wire")
     return {
         ARRAY_TAG: True,
         "dtype": dtype_name(array.dtype),

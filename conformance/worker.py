@@ -49,7 +49,11 @@ def serve(channel: Any, reference: str, log_path: str | None = None) -> None:
             for raw in message["cases"]:
                 case = Case.from_wire(decode(raw))
                 outcome = adapter.run_safely(case)
-                replies.append(encode(outcome.to_wire()))
+                try:
+                    replies.append(encode(outcome.to_wire()))
+                except Exception as exc:  # what the adapter returned cannot travel
+                    replies.append({"status": "malformed", "outputs": {}, "info": {},
+                                    "reason": f"outcome cannot be sent: {type(exc).__name__}: {exc}"})
             channel.send({"outcomes": replies})
         elif op == "describe":
             channel.send({"describe": encode(adapter.describe())})

@@ -1,0 +1,145 @@
+"""The report: JSON written as verdicts arrive, Markdown and HTML views, merging CI jobs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance import report
+from conformance.report import FORMAT, ReportWriter, merge, to_html, to_markdown
+from conformance.runner import Verdict
+
+
+def verdict(spec: str, check: str, adapter: str, status: str = "pass", **fields: object) -> Verdict:
+    return Verdict(spec, check, adapter, status, examples=3, **fields)  # type: ignore[arg-type]
+
+
+def read(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def test_json_is_written_after_every_verdict(tmp_path: Path) -> None:
+    writer = ReportWriter(str(tmp_path), stem="run")
+    writer.start(profile="quick", seed=7, unavailable={"keras3-openvino": "missing openvino"})
+    assert read(tmp_path / "run.json")["results"] == []
+    writer.adapters({"keras3-numpy": {"versions": {"keras": "3.15.1"}}},
+                    {"keras3-torch": "worker did not start"})
+    writer.add(verdict("ops.numpy.add", "values", "keras3-numpy"))
+    first = read(tmp_path / "run.json")
+    assert [r["spec"] for r in first["results"]] == ["ops.numpy.add"]
+    assert first["finished"] is None  # a killed run keeps what it had, marked unfinished
+    assert first["profile"] == "quick" and first["seed"] == 7
+    assert set(first["unavailable"]) == {"keras3-openvino", "keras3-torch"}
+    writer.add(verdict("ops.numpy.exp", "values", "keras3-numpy", "diverged", message="off"))
+    second = read(tmp_path / "run.json")
+    assert [r["status"] for r in second["results"]] == ["pass", "diverged"]
+    assert not list(tmp_path.glob("*.tmp*"))  # written atomically
+    writer.finish()
+    done = read(tmp_path / "run.json")
+    assert done["finished"] is not None and done["format"] == FORMAT
+    assert (tmp_path / "run.md").exists() and (tmp_path / "run.html").exists()
+
+
+CELLS = [
+    ("ops.numpy.add", "values", "keras3-jax", "pass"),
+    ("ops.numpy.add", "values", "keras3-torch", "diverged"),
+    ("ops.numpy.add", "special", "keras3-jax", "known"),
+    ("ops.numpy.add", "special", "keras3-torch", "absent"),
+    ("ops.nn.softmax", "values", "keras3-jax", "crash"),
+    ("ops.nn.softmax", "values", "keras3-torch", "stale"),
+]
+
+
+def document() -> dict:
+    writer = ReportWriter("/nonexistent")
+    writer.data.update(profile="default", seed=3)
+    writer.data["adapters"] = {"keras3-jax": {"keras": "3.15.1", "versions": {"jax": "0.10.2"}},
+                               "keras3-torch": {"keras": "3.15.1", "versions": {"torch": "2.13"}}}
+    for spec, check, adapter, status in CELLS:
+        writer.data["results"].append(verdict(
+            spec, check, adapter, status, message=f"why {spec} {adapter} <{status}>",
+            reason=f"reason {status}", max_rel=0.5 if status == "diverged" else 0.0,
+            reproduce=f"pytest --adapters {adapter}").to_json())
+    return writer.data
+
+
+def test_markdown_matrix_has_every_cell() -> None:
+    text = to_markdown(document())
+    header = next(line for line in text.splitlines() if line.startswith("| spec | check |"))
+    assert header == "| spec | check | keras3-jax | keras3-torch |"
+    rows = {tuple(c.strip() for c in line.strip("|").split("|"))
+            for line in text.splitlines() if line.startswith("| `")}
+    assert ("`ops.numpy.add`", "values", "pass", "diverged (rel 0.5)") in rows
+    assert ("`ops.numpy.add`", "special", "known", "absent") in rows
+    assert ("`ops.nn.softmax`", "values", "crash", "stale") in rows
+    assert "keras3-jax: 1 pass, 1 known, 1 crash" in text
+    assert "why ops.numpy.add keras3-torch <diverged>" in text  # failures are explained
+    assert "Reproduce: `pytest --adapters keras3-torch`" in text
+
+
+def test_html_has_every_cell_escaped() -> None:
+    page = to_html(document())
+    for spec, *_ in CELLS:
+        assert f"<code>{spec}</code>" in page
+    for text in ("pass", "diverged (rel 0.5)", "known", "absent", "crash", "stale"):
+        assert f">{text}</td>" in page
+    assert "&lt;diverged&gt;" in page and "<diverged>" not in page
+    assert page.count("<tr>") == 1 + 3  # the header and one row per (spec, check)
+
+
+def test_unavailable_adapters_are_listed() -> None:
+    data = document()
+    data["unavailable"] = {"keras3-openvino": "missing openvino"}
+    assert "keras3-openvino: unavailable — missing openvino" in to_markdown(data)
+    assert "keras3-openvino: unavailable" in to_html(data)
+
+
+def per_adapter(adapter: str, statuses: dict[tuple[str, str], str], started: str) -> dict:
+    writer = ReportWriter("/nonexistent")
+    writer.data.update(profile="default", seed=1, started=started, finished=started)
+    writer.data["adapters"] = {adapter: {"keras": "3.15.1"}}
+    writer.data["unavailable"] = {"keras3-openvino": "missing openvino"}
+    for (spec, check), status in statuses.items():
+        writer.data["results"].append(verdict(spec, check, adapter, status).to_json())
+    return json.loads(json.dumps(writer.data))
+
+
+def test_merge_of_two_per_adapter_files_gives_one_matrix(tmp_path: Path) -> None:
+    jax = per_adapter("keras3-jax", {("ops.numpy.add", "values"): "pass",
+                                     ("ops.numpy.exp", "values"): "diverged"}, "2025-01-01T00:00:00")
+    torch = per_adapter("keras3-torch", {("ops.numpy.add", "values"): "known",
+                                         ("ops.numpy.exp", "values"): "pass"}, "2025-01-02T00:00:00")
+    merged = merge([jax, torch])
+    assert merged["format"] == FORMAT
+    assert set(merged["adapters"]) == {"keras3-jax", "keras3-torch"}
+    cells = {(r["spec"], r["adapter"]): r["status"] for r in merged["results"]}
+    assert cells == {("ops.numpy.add", "keras3-jax"): "pass", ("ops.numpy.exp", "keras3-jax"): "diverged",
+                     ("ops.numpy.add", "keras3-torch"): "known", ("ops.numpy.exp", "keras3-torch"): "pass"}
+    assert merged["started"] == "2025-01-01T00:00:00" and merged["finished"] == "2025-01-02T00:00:00"
+    assert len(merged["sources"]) == 2
+    text = to_markdown(merged)
+    assert "| `ops.numpy.add` | values | pass | known |" in text
+    assert "| `ops.numpy.exp` | values | diverged | pass |" in text
+
+
+def test_merge_later_results_win_and_run_adapters_are_not_unavailable() -> None:
+    old = per_adapter("keras3-jax", {("ops.numpy.add", "values"): "diverged"}, "2025-01-01T00:00:00")
+    new = per_adapter("keras3-jax", {("ops.numpy.add", "values"): "pass"}, "2025-01-02T00:00:00")
+    new["adapters"]["keras3-openvino"] = {"keras": "3.15.1"}
+    merged = merge([old, new])
+    assert [r["status"] for r in merged["results"]] == ["pass"]
+    assert "keras3-openvino" not in merged["unavailable"]
+
+
+@pytest.mark.parametrize("doc", [{}, {"format": "junit"}, {"results": []}])
+def test_merge_rejects_a_non_report(doc: dict) -> None:
+    with pytest.raises(ValueError, match="not a keras-conformance report"):
+        merge([per_adapter("keras3-jax", {}, "2025-01-01T00:00:00"), doc])
+
+
+def test_summary_counts_per_adapter() -> None:
+    counts = report.summary(document())
+    assert counts["keras3-torch"]["diverged"] == 1 and counts["keras3-torch"]["stale"] == 1
+    assert sum(counts["keras3-jax"].values()) == 3

@@ -1,0 +1,215 @@
+"""judge() on crafted outcomes, and CheckRunner over an in-process fake pool.
+
+The fake pool answers each case with a Python function instead of a worker,
+so the runner's logic (first failure, shrinking, known and stale
+divergences, absent adapters) is tested without starting processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pytest
+from hypothesis import settings
+
+from conformance.adapter import Case, Outcome
+from conformance.divergences import Divergence
+from conformance.pool import CRASH, MALFORMED, TIMEOUT
+from conformance.runner import (
+    ABSENT,
+    DIVERGED,
+    KNOWN,
+    PASS,
+    RAISED,
+    STALE,
+    STALE_MIN_CASES,
+    CheckRunner,
+    judge,
+)
+from conformance.spec import Draw, Expected, OpSpec
+from conformance.strategies import binary
+from conformance.tolerance import VALUE_TOLERANCE
+
+
+def add_draw(a: np.ndarray, b: np.ndarray) -> Draw:
+    return OpSpec("ops.numpy.add", binary(), np.add, ("float32",)).prepare("values", [a, b], {})
+
+
+A = np.array([1.0, 2.0], np.float32)
+B = np.array([0.5, -4.0], np.float32)
+
+
+def test_judge_pass_and_diverged() -> None:
+    draw = add_draw(A, B)
+    assert judge(draw, Outcome.ok({"out": A + B})).status == PASS
+    wrong = judge(draw, Outcome.ok({"out": A + B + np.float32(0.01)}))
+    assert wrong.status == DIVERGED and "beyond tolerance" in wrong.message
+    assert wrong.max_abs == pytest.approx(0.01, rel=1e-3)
+    assert judge(draw, Outcome.ok({"out": (A + B).astype(np.float16)})).status == DIVERGED
+
+
+def test_judge_absent_error_and_pool_verdicts() -> None:
+    draw = add_draw(A, B)
+    assert judge(draw, Outcome.absent("no such op")).status == ABSENT
+    raised = judge(draw, Outcome("error", reason="ValueError: nope"))
+    assert raised.status == RAISED and "ValueError: nope" in raised.message
+    for status in (CRASH, TIMEOUT, MALFORMED):
+        result = judge(draw, Outcome(status, reason="worker trouble"))
+        assert (result.status, result.message) == (status, "worker trouble")
+
+
+def test_judge_where_the_oracle_raises() -> None:
+    def strict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        raise ValueError("shapes do not broadcast")
+
+    spec = OpSpec("ops.numpy.add", binary(), strict, ("float32",))
+    draw = spec.prepare("values", [A, B], {})
+    assert draw.oracle_error == "ValueError: shapes do not broadcast"
+    assert judge(draw, Outcome("error", reason="ValueError: x")).status == PASS
+    returned = judge(draw, Outcome.ok({"out": A}))
+    assert returned.status == DIVERGED and "the oracle raises" in returned.message
+    assert judge(draw, Outcome.absent("missing")).status == ABSENT
+
+
+def test_judge_missing_output_is_malformed() -> None:
+    result = judge(add_draw(A, B), Outcome.ok({"sum": A + B}))
+    assert result.status == MALFORMED and "'out' missing" in result.message
+
+
+def test_judge_names_the_output_of_a_tuple() -> None:
+    ref = np.array([1.0, 2.0])
+    expected = {name: Expected(ref, "float32", None, VALUE_TOLERANCE) for name in ("out0", "out1")}
+    draw = Draw(Case("op", "ops.x", "values"), expected)
+    result = judge(draw, Outcome.ok({"out0": ref.astype(np.float32), "out1": np.zeros(2, np.float32)}))
+    assert result.status == DIVERGED and result.message.startswith("out1: ")
+
+
+def test_judge_against_the_reference_adapter_without_an_oracle() -> None:
+    draw = Draw(Case("op", "ops.x", "values"), None)
+    reference = Outcome.ok({"out": np.array([1.0, 2.0], np.float32)})
+    assert judge(draw, Outcome.ok({"out": np.array([1.0, 2.0], np.float32)}), reference).status == PASS
+    off = judge(draw, Outcome.ok({"out": np.array([1.0, 2.5], np.float32)}), reference)
+    assert off.status == DIVERGED and "reference adapter" in off.message
+    assert judge(draw, Outcome.ok({"x": A}), reference).status == MALFORMED
+    assert judge(draw, Outcome.ok({"out": A}), None).status == ABSENT
+
+
+# -- CheckRunner over a fake pool ---------------------------------------------------------
+Answer = Callable[[Case], Outcome]
+
+
+class FakePool:
+    """The WorkerPool interface, answered in-process."""
+
+    def __init__(self, answers: dict[str, Answer]) -> None:
+        self.answers = answers
+        self.workers = dict.fromkeys(answers)
+        self.start_errors: dict[str, str] = {}
+        self.calls = 0
+
+    def run(self, case_by_adapter: dict[str, Sequence[Case]]) -> dict[str, list[Outcome]]:
+        self.calls += 1
+        return {a: [self.answers[a](c) for c in cases] for a, cases in case_by_adapter.items()}
+
+
+def exact(case: Case) -> Outcome:
+    a, b = case.args
+    return Outcome.ok({"out": np.add(a, b)})
+
+
+def narrow_64(case: Case) -> Outcome:
+    """float64 computed in float32, as Keras 3's NumPy backend does."""
+    a, b = case.args
+    if a.dtype == np.float64:
+        return Outcome.ok({"out": np.add(a.astype(np.float32), b.astype(np.float32))})
+    return exact(case)
+
+
+def narrow_64_and_wrong_int(case: Case) -> Outcome:
+    """The known float64 narrowing, plus an unexplained bug in int32."""
+    a, b = case.args
+    if a.dtype == np.int32:
+        return Outcome.ok({"out": np.add(a, b) + np.int32(1)})
+    return narrow_64(case)
+
+
+def absent(case: Case) -> Outcome:
+    return Outcome.absent("not implemented")
+
+
+SPEC = OpSpec("ops.numpy.add", binary(), np.add, ("float16", "float32", "float64", "int32"))
+KNOWN_64 = Divergence("ops.numpy.*", ("narrow",), "float64 computed in float32",
+                      dtypes=("float64",), source="test")
+
+
+def run(answers: dict[str, Answer], known: Sequence[Divergence] = (), examples: int = 40) -> dict:
+    runner = CheckRunner(FakePool(answers), settings(max_examples=examples), run_seed=0,
+                         reproduce=lambda spec, check, adapter: f"repro {spec} {check} {adapter}",
+                         known=known)
+    return runner.run(SPEC, "values", list(answers))
+
+
+def test_runner_passes_an_exact_adapter_and_records_dtypes() -> None:
+    verdict = run({"exact": exact})["exact"]
+    assert verdict.status == PASS and verdict.examples == 40
+    assert set(verdict.dtypes) <= {"float16", "float32", "float64", "int32"}
+    assert verdict.message == "" and verdict.reproduce == ""
+
+
+def test_runner_reports_a_minimal_case_and_a_reproduce_command() -> None:
+    verdicts = run({"exact": exact, "wrong": narrow_64_and_wrong_int})
+    assert verdicts["exact"].status == PASS
+    wrong = verdicts["wrong"]
+    assert wrong.status == DIVERGED
+    assert "minimal case:" in wrong.message
+    assert wrong.reproduce == "repro ops.numpy.add values wrong"
+
+
+def test_runner_known_divergence_is_known() -> None:
+    verdict = run({"narrow": narrow_64}, [KNOWN_64])["narrow"]
+    assert verdict.status == KNOWN and verdict.reason == "float64 computed in float32"
+    assert 0 < verdict.known_examples < verdict.examples
+
+
+def test_runner_stale_divergence_fails() -> None:
+    entry = Divergence("ops.numpy.add", ("exact",), "was broken once", source="old.toml")
+    verdict = run({"exact": exact}, [entry])["exact"]
+    assert verdict.status == STALE and "old.toml" in verdict.message
+
+
+def test_runner_stale_needs_enough_matching_cases() -> None:
+    # An entry may be narrower than its dtypes (float64 *and* tanh): a handful of
+    # passing cases is no evidence that it no longer holds.
+    entry = Divergence("ops.numpy.add", ("exact",), "was broken once", source="old.toml")
+    assert run({"exact": exact}, [entry], examples=STALE_MIN_CASES - 1)["exact"].status == PASS
+    assert run({"exact": exact}, [entry], examples=STALE_MIN_CASES)["exact"].status == STALE
+
+
+def test_runner_stale_check_respects_dtypes_never_drawn() -> None:
+    entry = Divergence("ops.numpy.add", ("exact",), "bfloat16 only", dtypes=("bfloat16",))
+    assert run({"exact": exact}, [entry])["exact"].status == PASS
+
+
+def test_runner_absent_adapter() -> None:
+    verdict = run({"absent": absent, "exact": exact})["absent"]
+    assert verdict.status == ABSENT and verdict.reason == "not implemented"
+    assert verdict.examples == 0 and verdict.absent_examples == 40
+
+
+def test_runner_adapter_whose_worker_did_not_start_is_a_crash() -> None:
+    pool = FakePool({"exact": exact})
+    pool.start_errors["gone"] = "adapter gone: setup failed: ImportError"
+    runner = CheckRunner(pool, settings(max_examples=5), 0, lambda *a: "")
+    verdicts = runner.run(SPEC, "values", ["exact", "gone"])
+    assert verdicts["gone"].status == CRASH and "setup failed" in verdicts["gone"].message
+    assert verdicts["exact"].status == PASS
+
+
+def test_shrinking_ignores_cases_explained_by_a_known_divergence() -> None:
+    """The unexplained int32 bug must be the minimal case shown, not a known float64 case."""
+    verdict = run({"narrow": narrow_64_and_wrong_int}, [KNOWN_64])["narrow"]
+    assert verdict.status == DIVERGED
+    case = verdict.message.split("minimal case:")[-1]
+    assert "int32[" in case, verdict.message
+    assert "float64[" not in case, verdict.message
