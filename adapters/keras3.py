@@ -24,9 +24,33 @@ from ._common import (
     tensorflow_vjp,
 )
 
+#: the keras-nightly build the ``@nightly`` variants run (Keras 3.16 development)
+KERAS_NIGHTLY = "keras-nightly==3.16.0.dev2026102704"
+#: the keras release of the engine's environment, installed first in a nightly env for its dependencies
+KERAS_RELEASE = "keras==3.15.1"
+
 
 class Keras3Adapter(Adapter):
+    """A Keras 3 backend; public, for backend authors to subclass (see docs/third-party-backends.md)."""
+
     backend: ClassVar[str] = ""
+    #: pip requirements of the backend library, for interpreters of its own (the nightly variant)
+    backend_requirements: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def variants(cls) -> dict[str, type[Adapter]]:
+        if cls.env_requirements or not cls.id:  # already an env of its own (a plugin, a variant)
+            return {}
+        # keras-nightly goes in last, over the release that brought the dependencies
+        steps = (" ".join((*cls.backend_requirements, KERAS_RELEASE, "scipy")),
+                 f"--no-deps --force-reinstall {KERAS_NIGHTLY}")
+        requires = tuple("keras-nightly" if r == "keras" else r for r in cls.requires)
+        nightly = type(f"{cls.__name__}Nightly", (cls,), {
+            "id": f"{cls.id}@nightly", "title": f"{cls.title}, on {KERAS_NIGHTLY}",
+            "env_requirements": steps, "requires": requires,
+            "__module__": cls.__module__,
+        })
+        return {"nightly": nightly}
 
     def setup(self) -> None:
         import keras  # noqa: PLC0415 - imported in the worker only
@@ -85,6 +109,7 @@ class Keras3TensorFlow(Keras3Adapter):
     id = "keras3-tensorflow"
     title = "Keras 3 on TensorFlow (= tf.keras in TF >= 2.16)"
     backend = "tensorflow"
+    backend_requirements = ("tensorflow==2.21.0",)
     requires = ("keras", "tensorflow")
     environment = {"KERAS_BACKEND": "tensorflow"}
 
@@ -109,14 +134,30 @@ class Keras3Jax(Keras3Adapter):
     id = "keras3-jax"
     title = "Keras 3 on JAX"
     backend = "jax"
+    backend_requirements = ("jax==0.10.2", "jaxlib==0.10.2")
     requires = ("keras", "jax", "jaxlib")
     # float64 specs are meaningless without x64: JAX would silently truncate.
-    environment = {"KERAS_BACKEND": "jax", "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu"}
+    environment = {"KERAS_BACKEND": "jax", "JAX_ENABLE_X64": "1"}
+    # Eager JAX compiles every new shape (measured: 175 ms per gelu call on a new shape,
+    # 0.15 ms on a seen one), so it is the slowest worker by far: give it two processes.
+    workers = 2
+
+    #: cases between two jax.clear_caches(): every new shape compiles and caches
+    #: executables, and a default-profile run grew the worker past 4 GB without it
+    CLEAR_CACHES_EVERY = 200
 
     def _configure_backend(self) -> None:
         import jax  # noqa: PLC0415
 
         jax.config.update("jax_default_matmul_precision", "highest")
+        self._jax = jax
+        self._cases = 0
+
+    def run(self, case: Case) -> Outcome:
+        self._cases += 1
+        if self._cases % self.CLEAR_CACHES_EVERY == 0:
+            self._jax.clear_caches()
+        return super().run(case)
 
     def vjp(self, fn: Any, case: Case) -> list[Any]:
         import jax  # noqa: PLC0415
@@ -132,6 +173,7 @@ class Keras3Torch(Keras3Adapter):
     id = "keras3-torch"
     title = "Keras 3 on PyTorch"
     backend = "torch"
+    backend_requirements = ("torch==2.13.0",)
     requires = ("keras", "torch")
     environment = {"KERAS_BACKEND": "torch"}
 
@@ -158,6 +200,7 @@ class Keras3NumPy(Keras3Adapter):
     id = "keras3-numpy"
     title = "Keras 3 on NumPy (inference only)"
     backend = "numpy"
+    backend_requirements = ()
     requires = ("keras",)
     environment = {"KERAS_BACKEND": "numpy"}
     can_train = False
@@ -167,6 +210,12 @@ class Keras3OpenVINO(Keras3Adapter):
     id = "keras3-openvino"
     title = "Keras 3 on OpenVINO (inference only)"
     backend = "openvino"
+    backend_requirements = ("openvino",)
     requires = ("keras", "openvino")
     environment = {"KERAS_BACKEND": "openvino"}
     can_train = False
+
+    @classmethod
+    def variants(cls) -> dict[str, type[Adapter]]:
+        # From Keras 3.16 OpenVINO is a pluggable backend: that is the keras-openvino plugin.
+        return {}

@@ -109,8 +109,19 @@ class Adapter:
     env_requirements: ClassVar[tuple[str, ...]] = ()
     #: whether the implementation can train (fit / gradients)
     can_train: ClassVar[bool] = True
+    #: worker processes that share its cases (more for a backend that compiles every shape)
+    workers: ClassVar[int] = 1
     #: path of a known-failures TOML owned by the adapter's authors, or None
     known_failures: ClassVar[str | None] = None
+
+    @classmethod
+    def variants(cls) -> dict[str, type[Adapter]]:
+        """Other versions of this implementation, each an adapter ``<id>@<name>``.
+
+        The Keras version is an axis of its own: ``keras3-jax@nightly`` is the
+        same adapter on keras-nightly in an interpreter of its own.
+        """
+        return {}
 
     def setup(self) -> None:
         """Import the backend and configure it; runs once per worker."""

@@ -26,8 +26,8 @@ from conformance.spec import Spec, catalog
 # Profiles of the catalog. Registered at import so that hypothesis' own
 # --hypothesis-profile option can load them whichever plugin configures first.
 settings.register_profile("quick", max_examples=12, deadline=None, derandomize=True)
-settings.register_profile("default", max_examples=60, deadline=None)
-settings.register_profile("thorough", max_examples=600, deadline=None)
+settings.register_profile("default", max_examples=40, deadline=None)
+settings.register_profile("thorough", max_examples=500, deadline=None)
 QUICK_SEED = 0
 
 

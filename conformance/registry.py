@@ -40,6 +40,9 @@ class AdapterInfo:
     def why_unavailable(self) -> str:
         if self.load_error:
             return f"adapter {self.id}: its entry point {self.reference} failed to load: {self.load_error}"
+        if self.missing and self.cls is not None and self.cls.env_requirements:
+            return (f"adapter {self.id}: {self.missing[0]} is not ready; "
+                    f"to create it: keras-conformance env create {self.id} --force")
         if self.missing:
             hint = (
                 f"keras-conformance env create {self.id} --force"
@@ -122,9 +125,12 @@ def discover() -> dict[str, AdapterInfo]:
             cls = ep.load()
             if not (isinstance(cls, type) and issubclass(cls, Adapter)):
                 raise TypeError(f"{ep.value} is not a conformance.adapter.Adapter subclass")
-            if cls.id and cls.id != ep.name:
+            if cls.id and cls.id != ep.name.partition("@")[0]:
                 raise TypeError(f"class id {cls.id!r} differs from entry point name {ep.name!r}")
             info = AdapterInfo(ep.name, ep.value, cls)
+            for variant, variant_cls in cls.variants().items():
+                name = f"{ep.name}@{variant}"
+                found.setdefault(name, AdapterInfo(name, f"{ep.value}@{variant}", variant_cls))
         except Exception as exc:  # a broken third-party package must not stop the run
             info = AdapterInfo(ep.name, ep.value, None, load_error=f"{type(exc).__name__}: {exc}")
         found[ep.name] = info

@@ -126,7 +126,8 @@ class CheckRunner:
 
     def __init__(self, pool: WorkerPool, base_settings: settings, run_seed: int,
                  reproduce: Callable[[str, str, str], str], reference_adapter: str | None = None,
-                 shrink: bool = True, known: Sequence[divergences.Divergence] = ()) -> None:
+                 shrink: bool = True, known: Sequence[divergences.Divergence] = (),
+                 batch_size: int = 8) -> None:
         self.pool = pool
         self.base = settings(
             base_settings, deadline=None, database=None, derandomize=False,
@@ -138,6 +139,7 @@ class CheckRunner:
         self.reference_adapter = reference_adapter
         self.shrink = shrink
         self.known = list(known)
+        self.batch_size = batch_size
 
     def run(self, spec: Spec, check: str, adapters: Sequence[str]) -> dict[str, Verdict]:
         started = time.perf_counter()
@@ -156,45 +158,65 @@ class CheckRunner:
         strategy = spec.draw(check)
         needs_reference = self.reference_adapter is not None and self.reference_adapter in self.pool.workers
 
-        def send(draw: Draw, targets: Sequence[str]) -> tuple[dict[str, Outcome], Outcome | None]:
-            extra = []
-            if draw.expected is None and draw.oracle_error is None and needs_reference:
-                extra = [self.reference_adapter] if self.reference_adapter not in targets else []
-            replies = self.pool.run({a: [draw.case] for a in [*targets, *extra]})
-            outcomes = {a: replies[a][0] for a in replies}
-            return outcomes, outcomes.get(self.reference_adapter or "")
+        def judge_batch(draws: list[Draw], replies: dict[str, list[Outcome]]) -> None:
+            for index, draw in enumerate(draws):
+                reference = replies.get(self.reference_adapter or "", [None] * len(draws))[index]
+                for adapter in replies:
+                    if adapter not in live or adapter in first_failure:
+                        continue
+                    record(draw, adapter, judge(draw, replies[adapter][index], reference))
+
+        def record(draw: Draw, adapter: str, judgement: Judgement) -> None:
+            v = verdicts[adapter]
+            if judgement.status == ABSENT:
+                v.absent_examples += 1
+                absent_reason.setdefault(adapter, judgement.message)
+                return
+            v.examples += 1
+            v.max_abs = max(v.max_abs, judgement.max_abs)
+            v.max_rel = max(v.max_rel, judgement.max_rel)
+            v.max_ulp = max(v.max_ulp, judgement.max_ulp)
+            v.dtypes = sorted(set(v.dtypes) | set(judgement.dtypes))
+            drawn_dtypes[adapter].append(draw.dtype or "")
+            if judgement.status == PASS:
+                return
+            entry = divergences.find(self.known, spec.name, check, adapter, draw.dtype)
+            if entry is not None and judgement.status != CRASH:
+                v.known_examples += 1
+                known_hit.setdefault(adapter, entry)
+            else:
+                first_failure[adapter] = (draw, judgement)
+
+        # Draws are sent in batches, one message per adapter, and the next batch is
+        # drawn (oracle included) while the workers compute the previous one.
+        pending: list[Draw] = []
+        in_flight: list[tuple[list[Draw], list[str]]] = []
+
+        def flush() -> None:
+            if in_flight:
+                draws, targets = in_flight.pop()
+                judge_batch(draws, self.pool.collect(targets))
+            if pending:
+                targets = [a for a in live if a not in first_failure]
+                if needs_reference and self.reference_adapter not in targets and any(
+                        d.expected is None and d.oracle_error is None for d in pending):
+                    targets.append(self.reference_adapter)
+                if targets:
+                    self.pool.submit({a: [d.case for d in pending] for a in targets})
+                    in_flight.append((list(pending), targets))
+                pending.clear()
 
         @settings(self.base, phases=[Phase.explicit, Phase.generate])
         @hypothesis_seed(seed)
         @given(strategy)
         def explore(draw: Draw) -> None:
-            targets = [a for a in live if a not in first_failure]
-            if not targets:
-                return
-            outcomes, reference = send(draw, targets)
-            for adapter in targets:
-                judgement = judge(draw, outcomes[adapter], reference)
-                v = verdicts[adapter]
-                if judgement.status == ABSENT:
-                    v.absent_examples += 1
-                    absent_reason.setdefault(adapter, judgement.message)
-                    continue
-                v.examples += 1
-                v.max_abs = max(v.max_abs, judgement.max_abs)
-                v.max_rel = max(v.max_rel, judgement.max_rel)
-                v.max_ulp = max(v.max_ulp, judgement.max_ulp)
-                v.dtypes = sorted(set(v.dtypes) | set(judgement.dtypes))
-                drawn_dtypes[adapter].append(draw.dtype or "")
-                if judgement.status == PASS:
-                    continue
-                entry = divergences.find(self.known, spec.name, check, adapter, draw.dtype)
-                if entry is not None and judgement.status != CRASH:
-                    v.known_examples += 1
-                    known_hit.setdefault(adapter, entry)
-                else:
-                    first_failure[adapter] = (draw, judgement)
+            pending.append(draw)
+            if len(pending) >= self.batch_size:
+                flush()
 
         explore()
+        flush()
+        flush()
 
         for adapter in live:
             v = verdicts[adapter]

@@ -17,8 +17,12 @@ from conformance.wire import decode, encode
 
 
 def load_adapter(reference: str) -> Adapter:
+    """``module:Class`` or ``module:Class@variant`` -> an adapter instance."""
     module_name, _, class_name = reference.partition(":")
+    class_name, _, variant = class_name.partition("@")
     cls = getattr(importlib.import_module(module_name), class_name)
+    if variant:
+        cls = cls.variants()[variant]
     return cls()
 
 

@@ -112,6 +112,12 @@ class FakePool:
         self.calls += 1
         return {a: [self.answers[a](c) for c in cases] for a, cases in case_by_adapter.items()}
 
+    def submit(self, case_by_adapter: dict[str, Sequence[Case]]) -> None:
+        self._submitted = self.run(case_by_adapter)
+
+    def collect(self, adapters: Sequence[str]) -> dict[str, list[Outcome]]:
+        return {a: self._submitted[a] for a in adapters}
+
 
 def exact(case: Case) -> Outcome:
     a, b = case.args
