@@ -200,8 +200,8 @@ class Keras3NumPy(Keras3Adapter):
     id = "keras3-numpy"
     title = "Keras 3 on NumPy (inference only)"
     backend = "numpy"
-    backend_requirements = ()
-    requires = ("keras",)
+    backend_requirements = ("jax==0.10.2", "jaxlib==0.10.2")
+    requires = ("keras", "jax")  # the NumPy backend runs its convolutions through jax.lax
     environment = {"KERAS_BACKEND": "numpy"}
     can_train = False
 
