@@ -32,8 +32,13 @@ class Divergence:
     source: str = ""
 
     def matches(self, spec: str, check: str, adapter: str, dtype: str | None = None) -> bool:
-        """``spec`` may be a glob (``ops.*``); ``dtype`` None matches any entry of the cell."""
-        return (fnmatch.fnmatchcase(spec, self.spec) and adapter in self.adapters
+        """``spec`` may be a glob (``ops.*``); ``dtype`` None matches any entry of the cell.
+
+        An entry for ``keras3-jax`` also covers its versions (``keras3-jax@nightly``): a
+        divergence the next release fixed then shows as stale in the nightly column.
+        """
+        named = adapter in self.adapters or adapter.partition("@")[0] in self.adapters
+        return (fnmatch.fnmatchcase(spec, self.spec) and named
                 and (self.check is None or self.check == check)
                 and (dtype is None or self.dtypes is None or dtype in self.dtypes))
 

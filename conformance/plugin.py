@@ -263,7 +263,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     for warning in state.env_warnings:
         lines.append(f"  (not run) {warning}")
     for info in state.registry.values():
-        if info.id not in chosen and not info.available:
+        warned = any(w.startswith(f"adapter {info.id}:") for w in state.env_warnings)
+        if info.id not in chosen and not info.available and not warned:
             lines.append(f"  (not run) {info.why_unavailable()}")
     return lines
 

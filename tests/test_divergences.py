@@ -134,3 +134,13 @@ def test_project_divergences_file_is_valid() -> None:
     root = Path(__file__).resolve().parents[1]
     for entry in divergences.load(str(root / "divergences.toml")):
         assert entry.reason.strip() and entry.adapters
+
+
+def test_an_entry_covers_the_versions_of_its_adapter() -> None:
+    from conformance.divergences import Divergence
+
+    entry = Divergence("ops.numpy.exp", ("keras3-jax",), "float64 computed in float32")
+    assert entry.matches("ops.numpy.exp", "values", "keras3-jax@nightly")
+    assert not entry.matches("ops.numpy.exp", "values", "keras3-jax-other")
+    nightly_only = Divergence("ops.numpy.exp", ("keras3-jax@nightly",), "new in 3.16")
+    assert not nightly_only.matches("ops.numpy.exp", "values", "keras3-jax")
