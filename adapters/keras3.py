@@ -39,7 +39,8 @@ class Keras3Adapter(Adapter):
 
     @classmethod
     def variants(cls) -> dict[str, type[Adapter]]:
-        if cls.env_requirements or not cls.id:  # already an env of its own (a plugin, a variant)
+        # built-in adapters only: a plugin chooses its own versions, a variant has none
+        if cls.env_requirements or not cls.id or cls.__module__ != __name__:
             return {}
         # keras-nightly goes in last, over the release that brought the dependencies
         steps = (" ".join((*cls.backend_requirements, KERAS_RELEASE, "scipy")),

@@ -9,7 +9,7 @@ counterpart means something else for the given arguments, is "absent".
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -138,14 +138,17 @@ class TfKeras(Adapter):
     title = "legacy tf.keras: tf_keras (Keras 2) with TF_USE_LEGACY_KERAS=1"
     requires = ("tf-keras", "tensorflow")
     environment = {"TF_USE_LEGACY_KERAS": "1"}
+    #: the Keras 2 package this adapter drives
+    keras_module: ClassVar[str] = "tf_keras"
 
     def setup(self) -> None:
+        import importlib  # noqa: PLC0415
+
         import tensorflow as tf  # noqa: PLC0415 - worker only
-        import tf_keras  # noqa: PLC0415
 
         tf.config.experimental.enable_tensor_float_32_execution(False)
         self.tf = tf
-        self.keras = tf_keras
+        self.keras = importlib.import_module(self.keras_module)
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
@@ -183,3 +186,18 @@ class TfKeras(Adapter):
         if case.kind == TRAIN:
             return run_sgd_training(self.keras, case, self.to_numpy, self.variable_name)
         raise Absent(f"case kind {case.kind!r} is not supported")
+
+
+class Keras2(TfKeras):
+    """Standalone Keras 2.15 (``keras==2.15.0`` on ``tensorflow-cpu==2.15.1``), in ``.envs/keras2/``.
+
+    Same API as tf_keras, so the same name mapping; a disagreement between the two
+    is a finding (measured: bit for bit equal on the cases tried by hand).
+    """
+
+    id = "keras2"
+    title = "standalone Keras 2.15 (keras==2.15.0, tensorflow-cpu==2.15.1)"
+    requires = ("keras", "tensorflow-cpu")
+    environment = {}
+    keras_module = "keras"
+    env_requirements = ('tensorflow-cpu==2.15.1 keras==2.15.0 "numpy<2" scipy',)

@@ -90,9 +90,26 @@ class ConformanceState:
         stem = f"conformance-{worker_id}" if worker_id else "conformance"
         self.report = ReportWriter(report_dir, stem) if report_dir and not self.xdist_controller else None
         if self.report:
-            self.report.start(profile=profile, seed=self.run_seed,
-                              unavailable={i.id: i.why_unavailable() for i in self.registry.values()
-                                           if not i.available and i.why_unavailable()})
+            self.report.start(profile=profile, seed=self.run_seed, unavailable=self.unavailable())
+
+    def unavailable(self) -> dict[str, str]:
+        """Why each adapter that is not run is not run: one line each.
+
+        An environment whose creation failed is reported by that failure; an
+        environment nobody asked for yet (an ``@nightly`` variant) is not news.
+        """
+        chosen = {i.id for i in self.adapters}
+        out = {}
+        for warning in self.env_warnings:
+            adapter_id = warning.split(":", 1)[0].removeprefix("adapter ")
+            out[adapter_id] = warning
+        for info in self.registry.values():
+            if info.id in chosen or info.available or info.id in out:
+                continue
+            if info.missing and info.missing[0].endswith("(missing)"):
+                continue
+            out[info.id] = info.why_unavailable()
+        return out
 
     def _load_divergences(self) -> list[divergences.Divergence]:
         path = self.config.getoption("divergences")
@@ -259,13 +276,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     for info in state.adapters:
         versions = ", ".join(f"{k} {v}" for k, v in info.versions.items())
         lines.append(f"  adapter {info.id}: {versions}; python {info.python}")
-    chosen = {i.id for i in state.adapters}
-    for warning in state.env_warnings:
-        lines.append(f"  (not run) {warning}")
-    for info in state.registry.values():
-        warned = any(w.startswith(f"adapter {info.id}:") for w in state.env_warnings)
-        if info.id not in chosen and not info.available and not warned:
-            lines.append(f"  (not run) {info.why_unavailable()}")
+    unavailable = state.unavailable()
+    for reason in unavailable.values():
+        lines.append(f"  (not run) {reason}")
+    uncreated = sorted(i.id for i in state.registry.values()
+                       if i.id not in unavailable and not i.available and i.missing
+                       and i.missing[0].endswith("(missing)"))
+    if uncreated:
+        lines.append(f"  (not run, no environment yet: {', '.join(uncreated)}; "
+                     "create one with keras-conformance env create ID)")
     return lines
 
 
@@ -275,6 +294,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if STATE not in config.stash:
         return
     state = config.stash[STATE]
+    added: list[pytest.Item] = []
     for spec in state.specs.values():
         module_file = pathlib.Path(spec.source_file)
         for check in spec.checks():
@@ -284,7 +304,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                     nodeid=f"{spec.name}::{check}[{info.id}]", spec=spec, check=check,
                     adapter=info.id)
                 item.path = module_file
-                items.append(item)
+                added.append(item)
+    items.extend(added)
+    # Items made here bypass collection reports; tell the terminal how many there are.
+    session.ihook.pytest_collectreport(
+        report=pytest.CollectReport("conformance", "passed", None, added))
 
 
 @pytest.hookimpl(trylast=True)

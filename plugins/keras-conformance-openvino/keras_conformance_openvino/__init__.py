@@ -11,6 +11,8 @@ from pathlib import Path
 
 from conformance.adapters.keras3 import Keras3Adapter
 
+from conformance.adapter import OP, Case, Outcome
+
 
 class KerasOpenVINO(Keras3Adapter):
     id = "keras-openvino"
@@ -24,3 +26,21 @@ class KerasOpenVINO(Keras3Adapter):
         "--no-deps --force-reinstall keras-nightly==3.16.0.dev2026102704",
     )
     known_failures = str(Path(__file__).with_name("known_failures.toml"))
+
+    def run(self, case: Case) -> Outcome:
+        if case.kind == OP and _zero_size_broadcast(case):
+            # Measured with openvino 2026.4.1: constant-folding an elementwise op or a MatMul
+            # whose operands broadcast against a zero-size operand ((0,5,1,1) + (4,), a (1,0,2)
+            # @ (1,1,2,4)) corrupts the heap or divides by zero and kills the process (SIGABRT
+            # "double free or corruption", SIGFPE), sometimes only on a later case. Refuse these
+            # cases with an error so the run goes on; known_failures.toml records it.
+            raise RuntimeError(
+                "not run: keras-openvino (OpenVINO CPU constant folding) aborts the process on "
+                "a zero-size operand broadcast against operands of another shape"
+            )
+        return super().run(case)
+
+
+def _zero_size_broadcast(case: Case) -> bool:
+    shapes = [tuple(a.shape) for a in case.args]
+    return len(shapes) > 1 and any(0 in s for s in shapes) and len(set(shapes)) > 1
