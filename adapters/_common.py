@@ -14,6 +14,8 @@ import numpy as np
 
 from conformance.adapter import Absent, Case, Outcome
 
+from ._callables import resolve as resolve_markers
+
 
 def resolve(root: Any, dotted: str) -> Any:
     """``resolve(keras, "ops.numpy.add")`` -> keras.ops.numpy.add, or Absent."""
@@ -26,8 +28,27 @@ def resolve(root: Any, dotted: str) -> Any:
 
 
 def call_kwargs(case: Case) -> dict[str, Any]:
-    """The op's keyword arguments as a user writes them: JSON lists become tuples."""
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in case.params.get("kwargs", {}).items()}
+    """The op's keyword arguments as a user writes them: JSON lists become tuples.
+
+    Hook: ``{"callable": name}`` and ``{"tensor": array}`` values become a function
+    and a tensor (see :mod:`adapters._callables`).
+    """
+    return {k: resolve_markers(v) for k, v in case.params.get("kwargs", {}).items()}
+
+
+def positional(args: list[Any], case: Case) -> list[Any]:
+    """The op's positional arguments under the case's calling convention.
+
+    ``params["pack"] = [[start, stop], ...]``: each ``args[start:stop]`` (stop None:
+    to the end) is passed as one list in its place (``concatenate(xs)``, ``stack``,
+    ``select(condlist, choicelist)``); ``params["leading"]``: JSON values passed
+    before the arrays (``einsum``'s subscripts).
+    """
+    out: list[Any] = list(args)
+    for start, stop in reversed(case.params.get("pack", ())):
+        stop = len(out) if stop is None else stop
+        out[start:stop] = [list(out[start:stop])]
+    return [*case.params.get("leading", ()), *out]
 
 
 def outputs_of(result: Any, to_numpy: Any, prefix: str = "out") -> dict[str, np.ndarray]:
@@ -189,7 +210,7 @@ def split_call(fn: Any, case: Case) -> tuple[Any, list[int]]:
         args = list(fixed)
         for i, value in zip(wrt, diff):
             args[i] = value
-        return fn(*args, **kwargs)
+        return fn(*positional(args, case), **kwargs)
 
     return call, wrt
 

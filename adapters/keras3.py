@@ -17,6 +17,7 @@ from conformance.adapter import LAYER, OP, OP_GRAD, TRAIN, Absent, Adapter, Case
 from ._common import (
     call_kwargs,
     outputs_of,
+    positional,
     resolve,
     run_layer,
     run_sgd_training,
@@ -28,6 +29,31 @@ from ._common import (
 KERAS_NIGHTLY = "keras-nightly==3.16.0.dev2026102704"
 #: the keras release of the engine's environment, installed first in a nightly env for its dependencies
 KERAS_RELEASE = "keras==3.15.1"
+
+
+def seeded_calls(fn: Any, args: list[Any], case: Case, to_numpy: Any,
+                 generator: Any = None) -> dict[str, np.ndarray]:
+    """``keras.random`` cases that call an op once per entry of ``params["seeds"]``.
+
+    Output ``out{i}`` is the call with ``seed=`` set to entry i: an int is passed
+    as is; ``{"generator": s, "instance": k}`` is the ``SeedGenerator(s)`` created
+    for instance k on first use and reused after, so two entries naming the same
+    instance draw consecutively from one generator (conventions: conformance/randomness.py).
+    ``generator`` is the SeedGenerator class; None (Keras 2) makes such an entry absent.
+    """
+    kwargs = call_kwargs(case)
+    instances: dict[Any, Any] = {}
+    outputs = {}
+    for i, seed in enumerate(case.params["seeds"]):
+        if isinstance(seed, dict):
+            if generator is None:
+                raise Absent("no keras.random.SeedGenerator in this implementation")
+            key = seed.get("instance", 0)
+            if key not in instances:
+                instances[key] = generator(seed["generator"])
+            seed = instances[key]
+        outputs[f"out{i}"] = to_numpy(fn(*args, **kwargs, seed=seed))
+    return outputs
 
 
 class Keras3Adapter(Adapter):
@@ -89,7 +115,10 @@ class Keras3Adapter(Adapter):
         if case.kind == OP:
             fn = resolve(self.keras, case.api)
             args = [self.to_tensor(a) for a in case.args]
-            return Outcome.ok(outputs_of(fn(*args, **call_kwargs(case)), self.to_numpy))
+            if "seeds" in case.params:  # keras.random: one call per seed
+                return Outcome.ok(seeded_calls(fn, args, case, self.to_numpy, self.keras.random.SeedGenerator))
+            return Outcome.ok(outputs_of(fn(*positional(args, case), **call_kwargs(case)),
+                                         self.to_numpy))
         if case.kind == OP_GRAD:
             fn = resolve(self.keras, case.api)
             grads = self.vjp(fn, case)

@@ -34,9 +34,9 @@ def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
             f"--hypothesis-profile={args.profile}", f"--report-dir={args.report_dir}"]
     if args.adapters:
         argv.append(f"--adapters={args.adapters}")
-    divergences = args.divergences or os.path.join(ROOT, "divergences.toml")
-    if os.path.exists(divergences):
-        argv.append(f"--divergences={divergences}")
+    for path in args.divergences or [os.path.join(ROOT, "divergences.toml")]:
+        if args.divergences or os.path.exists(path):
+            argv.append(f"--divergences={path}")
     code = pytest.main(argv + extra)
     report = os.path.join(args.report_dir, "conformance.md")
     if os.path.exists(report):
@@ -177,7 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--adapters", default=None, help="comma-separated ids (default: every available)")
     run.add_argument("--profile", default="default", choices=("quick", "default", "thorough"))
     run.add_argument("--report-dir", default="reports")
-    run.add_argument("--divergences", default=None)
+    run.add_argument("--divergences", action="append", default=None,
+                     help="known divergences file (repeatable; default: the checkout's divergences.toml)")
     sub.add_parser("list", help="specs and adapters")
     env = sub.add_parser("env", help="adapters, interpreters, versions; `env create ID` makes .envs/ID")
     env.add_argument("action", nargs="?", choices=("list", "create"), default="list")

@@ -43,8 +43,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="seconds an adapter may take for one case before the verdict is 'timeout'")
     group.addoption("--report-dir", default="reports",
                     help="where conformance.json/.md/.html are written ('' to write none)")
-    group.addoption("--divergences", default=None,
-                    help="known divergences file (default: divergences.toml in the rootdir)")
+    group.addoption("--divergences", action="append", default=None,
+                    help="known divergences file (default: divergences.toml in the rootdir); "
+                         "repeat to add more files")
     group.addoption("--no-shrink", action="store_true", default=False,
                     help="report the first failing case without shrinking it")
     group.addoption("--strict-divergences", action="store_true", default=False,
@@ -112,14 +113,15 @@ class ConformanceState:
         return out
 
     def _load_divergences(self) -> list[divergences.Divergence]:
-        path = self.config.getoption("divergences")
-        if not path:  # the rootdir's, else the checkout's (the engine's own list)
+        paths = self.config.getoption("divergences") or []
+        for path in paths:
+            if not os.path.exists(path):
+                raise registry.ConfigError(f"--divergences: no such file {path}")
+        if not paths:  # the rootdir's, else the checkout's (the engine's own list)
             candidates = [os.path.join(str(self.config.rootpath), "divergences.toml"),
                           os.path.join(ROOT, "divergences.toml")]
-            path = next((c for c in candidates if os.path.exists(c)), candidates[0])
-        if self.config.getoption("divergences") and not os.path.exists(path):
-            raise registry.ConfigError(f"--divergences: no such file {path}")
-        entries = divergences.load(path)
+            paths = [next((c for c in candidates if os.path.exists(c)), candidates[0])]
+        entries = [entry for path in paths for entry in divergences.load(path)]
         for info in self.adapters:
             if info.cls is not None and info.cls.known_failures:
                 entries += divergences.load(info.cls.known_failures, adapter=info.id)

@@ -9,6 +9,7 @@ objects: the case every adapter receives, and what the oracle expects.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import pkgutil
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from conformance import oracle, strategies
+from conformance import oracle, promotion, strategies
 from conformance.adapter import LAYER, OP, OP_GRAD, TRAIN, Case
 from conformance.tolerance import (
     GRAD_TOLERANCE,
@@ -28,6 +29,7 @@ from conformance.tolerance import (
 )
 
 VALUES, SPECIAL, GRAD = strategies.VALUES, strategies.SPECIAL, strategies.GRAD
+DTYPE = "dtype"  # the result dtype alone, over mixed argument dtypes
 FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP = "forward", "training_forward", "config_round_trip"
 FIT_STEPS = "fit_steps"
 
@@ -41,6 +43,10 @@ class Expected:
     scale: np.ndarray | None
     tolerance: dict[str, Tolerance]
     signed_zeros: bool = True
+    values: bool = True  # False: only the shape and ``dtype`` are judged (the dtype check)
+    #: a statistical judge (conformance/randomness.py) in place of comparing with ``ref``:
+    #: given every named output of the adapter, a failure message or None
+    judge: Callable[[dict[str, np.ndarray]], str | None] | None = None
 
 
 @dataclasses.dataclass
@@ -93,8 +99,8 @@ def _result_dtype(rule: ResultDtype, args: Sequence[np.ndarray], kwargs: dict) -
         return None
     if callable(rule):
         return rule([a.dtype.name for a in args], kwargs)
-    if rule == "same":
-        return args[0].dtype.name
+    if rule == "same":  # the promoted dtype of the array arguments
+        return promotion.result_type(*(a.dtype.name for a in args))
     return rule
 
 
@@ -116,6 +122,9 @@ class OpSpec(Spec):
     conditioning: Conditioning = elementwise
     grad: bool = False
     grad_wrt: tuple[int, ...] | None = None  # default: every floating argument
+    #: the dtype check recasts these positional arguments to independently drawn
+    #: dtypes (default: every argument drawn in the case's dtype); () for none
+    mixed_args: tuple[int, ...] | None = None
     special: bool = True
     signed_zeros: bool = True
     tolerance: dict[str, Tolerance] = dataclasses.field(default_factory=dict)
@@ -125,8 +134,14 @@ class OpSpec(Spec):
     def __post_init__(self) -> None:
         self.name = self.name or self.api
 
+    @property
+    def has_dtype_check(self) -> bool:
+        return self.result_dtype is not None and self.reference is not None
+
     def checks(self) -> tuple[str, ...]:
         out = [VALUES]
+        if self.has_dtype_check:
+            out.append(DTYPE)
         if self.special and any(strategies.is_float(d) for d in self.dtypes):
             out.append(SPECIAL)
         if self.grad:
@@ -139,45 +154,74 @@ class OpSpec(Spec):
         @st.composite
         def draw_op(draw: Any) -> Draw:
             dtype = draw(strategies.dtypes_for(mode, self.dtypes))
-            args, kwargs = draw(self.args(dtype, mode))
+            args, kwargs = draw(self.args(dtype, VALUES if mode == DTYPE else mode))
+            if mode == DTYPE:
+                args = self._mixed(draw, args, dtype)
             grad_seed = draw(st.integers(0, 2**32 - 1)) if mode == GRAD else 0
             drawn = self.prepare(check, args, kwargs, grad_seed)
-            drawn.dtype = dtype
+            # the dtype check is keyed by the result dtype it expects (divergences.toml's dtypes)
+            drawn.dtype = dtype if mode != DTYPE or drawn.expected is None else next(
+                iter(drawn.expected.values())).dtype
             return drawn
 
         return draw_op()
 
+    def _mixed(self, draw: Any, args: list[np.ndarray], dtype: str) -> list[np.ndarray]:
+        """Recast the mixable arguments to dtypes drawn independently from the spec's."""
+        indices = self.mixed_args if self.mixed_args is not None else [
+            i for i, a in enumerate(args) if a.dtype.name == dtype]
+        out = list(args)
+        for i in indices:
+            target = draw(st.sampled_from(self.dtypes))
+            out[i] = strategies.recast(out[i], target)
+        return out
+
     def prepare(self, check: str, args: list[np.ndarray], kwargs: dict, grad_seed: int = 0) -> Draw:
-        params: dict[str, Any] = {"kwargs": kwargs}  # JSON-able; adapters turn lists into tuples
+        # calling conventions (see adapters/_common.positional): "_pack": [[start, stop], ...]
+        # passes each args[start:stop] as one list (concatenate's xs); "_leading": [...] JSON
+        # values before the arrays (einsum's subscripts). The reference gets them all flat.
+        convention = {key[1:]: kwargs[key] for key in ("_pack", "_leading") if key in kwargs}
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("_pack", "_leading")}
+        params: dict[str, Any] = {"kwargs": kwargs, **convention}  # JSON-able; adapters turn lists into tuples
         case = Case(OP, self.api, check, list(args), params)
         if self.reference is None:
             return Draw(case, None)
         wide = [oracle.to_oracle(a) for a in args]
         kwargs_in = kwargs
         kwargs = oracle.tuples(kwargs)
+        reference = self.reference
+        if "leading" in convention:
+            reference = functools.partial(self.reference, *convention["leading"])
         try:
             with np.errstate(all="ignore"):
-                result = self.reference(*wide, **kwargs)
+                result = reference(*wide, **kwargs)
         except Exception as exc:  # the oracle rejects the input: adapters must too
             return Draw(case, None, oracle_error=f"{type(exc).__name__}: {exc}")
         outputs = _named_outputs(result)
         if check != GRAD:
             dtype = _result_dtype(self.result_dtype, args, kwargs_in)
+            if check == DTYPE:
+                return Draw(case, {name: Expected(ref, dtype, None, {}, values=False)
+                                   for name, ref in outputs.items()})
+            # with a dtype check, a wrong promotion is reported there, not here:
+            # values are judged at the dtype the adapter returned
+            dtype = None if self.has_dtype_check else dtype
             tolerance = {**VALUE_TOLERANCE, **self.tolerance}
             expected = {}
             for name, ref in outputs.items():
                 with np.errstate(all="ignore"):
-                    scale = self.conditioning(wide, kwargs, ref) if ref.dtype.kind == "f" else None
+                    scale = (self.conditioning([*convention.get("leading", ()), *wide], kwargs, ref)
+                             if ref.dtype.kind == "f" else None)
                 expected[name] = Expected(ref, dtype, scale, tolerance, self.signed_zeros)
             return Draw(case, expected)
         ref = outputs["out"]
         wrt = list(self.grad_wrt if self.grad_wrt is not None else
                    [i for i, a in enumerate(args) if strategies.is_float(a.dtype.name)])
         cotangent = strategies.fill(args[wrt[0] if wrt else 0].dtype.name, ref.shape, "normal", grad_seed)
-        case = Case(OP_GRAD, self.api, check, list(args), {"kwargs": kwargs_in, "wrt": wrt},
-                    {"cotangent": cotangent})
+        case = Case(OP_GRAD, self.api, check, list(args),
+                    {"kwargs": kwargs_in, "wrt": wrt, **convention}, {"cotangent": cotangent})
         with np.errstate(all="ignore"):
-            grads = oracle.numerical_vjp(self.reference, wide, wrt, cotangent.astype(np.float64), kwargs)
+            grads = oracle.numerical_vjp(reference, wide, wrt, cotangent.astype(np.float64), kwargs)
         expected = {}
         for i, g in zip(wrt, grads):
             scale = np.abs(g) + np.mean(np.abs(g)) if g.size else None

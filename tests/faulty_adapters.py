@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from conformance.adapters.keras3 import Keras3NumPy
 
-from conformance.adapter import OP, Absent, Case, Outcome
+from conformance.adapter import OP, OP_GRAD, Absent, Case, Outcome
 
 #: dtypes that Keras 3's NumPy backend narrows to 32 bits (BIT64_TO_BIT32_DTYPE)
 WIDE = frozenset({"float64", "int64", "uint64"})
@@ -129,6 +129,33 @@ class FaultyConv(Honest):
             _with_kwargs(case, padding="valid"), args=[shifted, *case.args[1:]]))
 
 
+class FaultyEveryOp(Honest):
+    """Every op answers wrong: floats off by 5% + 0.05, integers by one, booleans negated.
+
+    The family tests run one representative spec per op family against it: a
+    spec that such an implementation passes could not fail.
+    """
+
+    id = "faulty-every-op"
+
+    def run(self, case: Case) -> Outcome:
+        outcome = super().run(case)
+        if outcome.status != "ok" or case.kind not in (OP, OP_GRAD):
+            return outcome
+        outcome.outputs = {name: _perturbed(out) for name, out in outcome.outputs.items()}
+        return outcome
+
+
+def _perturbed(out: np.ndarray) -> np.ndarray:
+    out = np.asarray(out)
+    if out.dtype == bool:
+        return ~out
+    if out.dtype.kind in "iu":
+        return out + np.ones((), out.dtype)
+    wide = out.astype(np.float64)
+    return (wide * 1.05 + 0.05).astype(out.dtype)
+
+
 class FaultyCrash(Honest):
     """The worker process dies in the middle of an ops.numpy.add case."""
 
@@ -194,7 +221,7 @@ class FaultyObject(Honest):
 
 
 ALL: tuple[type[Honest], ...] = (
-    Honest, FaultyAdd, FaultySoftmax, FaultyConv, FaultyCrash, FaultyTimeout, FaultyShape,
+    Honest, FaultyAdd, FaultySoftmax, FaultyConv, FaultyEveryOp, FaultyCrash, FaultyTimeout, FaultyShape,
     FaultyStatus, FaultyMissing, FaultyObject,
 )
 

@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 
 from conformance.adapter import Case, Outcome
 from conformance.divergences import Divergence
 from conformance.pool import CRASH, MALFORMED, TIMEOUT
+from conformance.promotion import result_type
 from conformance.runner import (
     ABSENT,
     DIVERGED,
@@ -46,7 +47,31 @@ def test_judge_pass_and_diverged() -> None:
     wrong = judge(draw, Outcome.ok({"out": A + B + np.float32(0.01)}))
     assert wrong.status == DIVERGED and "beyond tolerance" in wrong.message
     assert wrong.max_abs == pytest.approx(0.01, rel=1e-3)
-    assert judge(draw, Outcome.ok({"out": (A + B).astype(np.float16)})).status == DIVERGED
+    # a wrong result dtype is the dtype check's finding; values are judged at the returned dtype
+    assert judge(draw, Outcome.ok({"out": (A + B).astype(np.float16)})).status == PASS
+    dtype_draw = OpSpec("ops.numpy.add", binary(), np.add, ("float32",)).prepare("dtype", [A, B], {})
+    assert judge(dtype_draw, Outcome.ok({"out": A + B})).status == PASS
+    wrong_dtype = judge(dtype_draw, Outcome.ok({"out": (A + B).astype(np.float16)}))
+    assert wrong_dtype.status == DIVERGED and "dtype float16, expected float32" in wrong_dtype.message
+    wrong_shape = judge(dtype_draw, Outcome.ok({"out": np.zeros(3, np.float32)}))
+    assert wrong_shape.status == DIVERGED and "shape" in wrong_shape.message
+
+
+def test_dtype_check_draws_mixed_dtypes() -> None:
+    spec = OpSpec("ops.numpy.add", binary(), np.add, ("int8", "uint8", "float16", "float32"))
+    assert "dtype" in spec.checks()
+    seen: set[tuple[str, ...]] = set()
+
+    @given(spec.draw("dtype"))
+    @settings(max_examples=60, database=None, deadline=None)
+    def collect(draw: Draw) -> None:
+        dtypes = tuple(a.dtype.name for a in draw.case.args)
+        seen.add(dtypes)
+        assert draw.expected["out"].dtype == result_type(*dtypes)
+        assert draw.expected["out"].values is False
+
+    collect()
+    assert any(len(set(d)) > 1 for d in seen), seen
 
 
 def test_judge_absent_error_and_pool_verdicts() -> None:
@@ -125,10 +150,11 @@ def exact(case: Case) -> Outcome:
 
 
 def narrow_64(case: Case) -> Outcome:
-    """float64 computed in float32, as Keras 3's NumPy backend does."""
+    """float64 computed in float32 and returned as float64 (as keras-mlx does)."""
     a, b = case.args
     if a.dtype == np.float64:
-        return Outcome.ok({"out": np.add(a.astype(np.float32), b.astype(np.float32))})
+        narrow = np.add(a.astype(np.float32), b.astype(np.float32))
+        return Outcome.ok({"out": narrow.astype(np.float64)})
     return exact(case)
 
 
@@ -194,6 +220,12 @@ def test_runner_stale_needs_enough_matching_cases() -> None:
 
 def test_runner_stale_check_respects_dtypes_never_drawn() -> None:
     entry = Divergence("ops.numpy.add", ("exact",), "bfloat16 only", dtypes=("bfloat16",))
+    assert run({"exact": exact}, [entry])["exact"].status == PASS
+
+
+def test_runner_glob_entry_is_never_stale() -> None:
+    # "ops.*" states a cause common to many specs: one spec where it does not show is no evidence
+    entry = Divergence("ops.*", ("exact",), "a backend narrows 64-bit results", source="old.toml")
     assert run({"exact": exact}, [entry])["exact"].status == PASS
 
 

@@ -1,4 +1,7 @@
-"""Specs of ``keras.ops.nn``: activations, one_hot, convolution and pooling.
+"""Specs of ``keras.ops.nn``: activations, one_hot, multi_hot, convolution, pooling, attention.
+
+More of the namespace lives next to this module: nn_activations.py, nn_losses.py,
+nn_normalization.py, nn_conv.py.
 
 Activations other than relu take floating inputs only: TensorFlow rejects
 integer inputs to sigmoid/softmax/gelu, so Keras gives them no common meaning.
@@ -7,6 +10,7 @@ integer inputs to sigmoid/softmax/gelu, so Keras gives them no common meaning.
 from __future__ import annotations
 
 from conformance import oracle
+from conformance.families import nn
 from conformance.spec import OpSpec
 from conformance.strategies import (
     FLOAT_DTYPES,
@@ -19,6 +23,11 @@ from conformance.strategies import (
     with_axis,
 )
 from conformance.tolerance import elementwise, products_of, with_input_magnitude
+
+
+def _multi_hot_dtype(dtypes: list[str], kwargs: dict) -> str:
+    return kwargs.get("dtype") or "float32"
+
 
 CONV_SCALE = products_of(oracle.conv, oracle.conv_terms)
 AVERAGE_POOL_SCALE = products_of(oracle.average_pool, oracle.pool_terms)
@@ -49,10 +58,12 @@ SPECS = [
            notes="indices in [-2, num_classes + 2), at least one outside: an all-zero row, as "
                  "TensorFlow (and the Keras docs' examples) give"),
     OpSpec("ops.nn.conv", conv_args(data_formats=("channels_last",)), oracle.conv, FLOAT_DTYPES,
+           mixed_args=(),  # Keras documents no promotion of an input against its kernel
            grad=True, signed_zeros=False, conditioning=CONV_SCALE,
            notes="1-D and 2-D, channels_last; strides or dilation_rate above 1, never both (Keras "
                  "documents them as incompatible); both paddings. Special values in the input only"),
     OpSpec("ops.nn.conv", conv_args(data_formats=("channels_first",)), oracle.conv, FLOAT_DTYPES,
+           mixed_args=(),  # Keras documents no promotion of an input against its kernel
            grad=True, signed_zeros=False, conditioning=CONV_SCALE, name="ops.nn.conv.channels_first",
            notes="as ops.nn.conv with data_format=\"channels_first\""),
     OpSpec("ops.nn.max_pool", pool_args(), oracle.max_pool, FLOAT_DTYPES, grad=True, signed_zeros=False,
@@ -73,4 +84,22 @@ SPECS = [
            oracle.average_pool, FLOAT_DTYPES, grad=True, signed_zeros=False,
            conditioning=AVERAGE_POOL_SCALE, name="ops.nn.average_pool.default_strides",
            notes="strides left None (= pool_size), valid padding"),
+    OpSpec("ops.nn.multi_hot", nn.multi_hot_args(), nn.multi_hot, ("int32", "int64", "uint8", "int8"),
+           result_dtype=_multi_hot_dtype, special=False,
+           notes="1-D (one sample) or 2-D (a batch) indices in [0, num_classes); dtype left out "
+                 "(float32) or float32/int32/float16; axis -1 and sparse=False (a sparse result has no "
+                 "common array form)"),
+    OpSpec("ops.nn.dot_product_attention", nn.attention_args(False, False), nn.dot_product_attention,
+           FLOAT_DTYPES, grad=True, conditioning=nn.attention_scale,
+           notes="(B, T, N, H) query, (B, S, N, H) key/value (N equal: the NumPy backend has no "
+                 "grouped heads); scale and is_causal left out or given; flash_attention left to the "
+                 "backend (off on CPU); attn_logits_soft_cap left out"),
+    OpSpec("ops.nn.dot_product_attention", nn.attention_args(True, False), nn.dot_product_attention,
+           FLOAT_DTYPES, grad=True, conditioning=nn.attention_scale, name="ops.nn.dot_product_attention.bias",
+           notes="with a bias broadcast to (B, N, T, S)"),
+    OpSpec("ops.nn.dot_product_attention", nn.attention_args(False, True), nn.dot_product_attention,
+           FLOAT_DTYPES, grad=True, grad_wrt=(0, 1, 2), conditioning=nn.attention_scale,
+           name="ops.nn.dot_product_attention.mask",
+           notes="with a bool mask (every row keeps key 0); the bias argument, positional before the "
+                 "mask, is given as zeros"),
 ]

@@ -1,0 +1,1 @@
+"""Specs of ``keras.ops.numpy``, one module per op family."""
