@@ -47,17 +47,21 @@ def adaptive_max_pool(inputs: np.ndarray, output_size: Any, data_format: str | N
     return adaptive_pool(inputs, output_size, data_format, "max")
 
 
-def adaptive_pool_args() -> ArgsFactory:
+def adaptive_pool_args(windows_fit: bool = False) -> ArgsFactory:
+    """``windows_fit``: every side n and output size m keep ceil(n/m) + 1 <= n (no size 1), so
+    that Keras' second, longer window still fits in the input (TF crashes otherwise)."""
+
     def draw_adaptive(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
         rank = draw(st.sampled_from([1, 2, 3]))
-        spatial = [draw(st.integers(1, 6 if rank < 3 else 3)) for _ in range(rank)]
+        low = 2 if windows_fit else 1
+        spatial = [draw(st.integers(low, 6 if rank < 3 else 3)) for _ in range(rank)]
         channels, batch = draw(st.integers(1, 3)), draw(st.integers(1, 2))
         data_format = draw(st.sampled_from([None, "channels_last", "channels_first"]))
         shape = (batch, channels, *spatial) if data_format == "channels_first" else (batch, *spatial, channels)
         if int(np.prod(shape)) > MAX_ELEMENTS[mode]:
             shape = (1, *shape[1:])
         x = draw(arrays(dtype, shape, mode))
-        size = [draw(st.integers(1, n)) for n in spatial]
+        size = [draw(st.integers(-(-n // (n - 1)) if windows_fit else 1, n)) for n in spatial]
         output_size: Any = size[0] if len(set(size)) == 1 and draw(st.booleans()) else size
         kwargs = {"output_size": output_size}
         if data_format is not None:

@@ -60,9 +60,13 @@ SPECS = [
            grad=True, signed_zeros=False, conditioning=ADAPTIVE_SCALE,
            notes="1-D to 3-D, output_size int or tuple up to the input size, data_format left out or "
                  "given; windows [floor(i·n/m), ceil((i+1)·n/m))"),
+    OpSpec("ops.nn.adaptive_max_pool", nn_conv.adaptive_pool_args(windows_fit=True), nn_conv.adaptive_max_pool,
+           FLOAT_DTYPES, grad=True, signed_zeros=False,
+           notes="as adaptive_average_pool with sides >= 2 and ceil(n/m) + 1 <= n (Keras' second pooling "
+                 "window fits the input); the max of -0.0 and 0.0 may be either zero"),
     OpSpec("ops.nn.adaptive_max_pool", nn_conv.adaptive_pool_args(), nn_conv.adaptive_max_pool, FLOAT_DTYPES,
-           grad=True, signed_zeros=False,
-           notes="as adaptive_average_pool; the max of -0.0 and 0.0 may be either zero"),
+           grad=True, signed_zeros=False, name="ops.nn.adaptive_max_pool.any_size",
+           notes="any sides and output sizes, 1 included (a spec of its own: TF's worker crashes there)"),
     *[OpSpec(f"ops.nn.{name}", nn_conv.block_args(kind, formats), reference, FLOAT_DTYPES + INT_DTYPES,
              grad=True, name=f"ops.nn.{name}{suffix}",
              notes=f"4-D, block_size 2 or 3 (Keras rejects 1); {layout}. TF's DCR order: the channel "
