@@ -18,7 +18,7 @@ else:  # pragma: no cover
 from conformance.registry import ConfigError
 
 REQUIRED = {"spec", "reason"}
-ALLOWED = {"spec", "check", "adapters", "dtypes", "reason", "link"}
+ALLOWED = {"spec", "check", "adapters", "dtypes", "reason", "link", "crash"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Divergence:
     link: str | None = None
     dtypes: tuple[str, ...] | None = None  # only cases drawn in these dtypes diverge
     source: str = ""
+    #: the implementation kills the worker process on these cases (a reproduced backend
+    #: crash); only an entry that says so covers a crash, never a plain one
+    crash: bool = False
 
     def matches(self, spec: str, check: str, adapter: str, dtype: str | None = None) -> bool:
         """``spec`` may be a glob (``ops.*``); ``dtype`` None matches any entry of the cell.
@@ -88,14 +91,18 @@ def load(path: str, adapter: str | None = None) -> list[Divergence]:
                 raise ConfigError(f"{where}: {key} must be a string")
         if not entry["reason"].strip():
             raise ConfigError(f"{where}: reason is empty")
+        if not isinstance(entry.get("crash", False), bool):
+            raise ConfigError(f"{where}: crash must be true or false")
         out.append(Divergence(entry["spec"], tuple(adapters), entry["reason"], entry.get("check"),
-                              entry.get("link"), tuple(dtypes) if dtypes else None, path))
+                              entry.get("link"), tuple(dtypes) if dtypes else None, path,
+                              entry.get("crash", False)))
     return out
 
 
 def find(entries: list[Divergence], spec: str, check: str, adapter: str,
-         dtype: str | None = None) -> Divergence | None:
+         dtype: str | None = None, crash: bool = False) -> Divergence | None:
+    """The first entry matching the cell (and the case's dtype); ``crash``: one with crash = true."""
     for entry in entries:
-        if entry.matches(spec, check, adapter, dtype):
+        if entry.matches(spec, check, adapter, dtype) and (entry.crash or not crash):
             return entry
     return None

@@ -195,8 +195,9 @@ class CheckRunner:
             drawn_dtypes[adapter].append(draw.dtype or "")
             if judgement.status == PASS:
                 return
-            entry = divergences.find(self.known, spec.name, check, adapter, draw.dtype)
-            if entry is not None and judgement.status != CRASH:
+            entry = divergences.find(self.known, spec.name, check, adapter, draw.dtype,
+                                     crash=judgement.status == CRASH)
+            if entry is not None:
                 v.known_examples += 1
                 known_hit.setdefault(adapter, entry)
             else:

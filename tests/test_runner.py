@@ -229,6 +229,19 @@ def test_runner_glob_entry_is_never_stale() -> None:
     assert run({"exact": exact}, [entry])["exact"].status == PASS
 
 
+def crash(case: Case) -> Outcome:
+    return Outcome(CRASH, reason="worker process died: SIGFPE")
+
+
+def test_runner_crash_is_known_only_for_an_entry_that_says_so() -> None:
+    plain = Divergence("ops.numpy.add", ("crashes",), "some divergence", source="d.toml")
+    assert run({"crashes": crash}, [plain])["crashes"].status == CRASH
+    reproduced = Divergence("ops.numpy.add", ("crashes",), "SIGFPE in the backend", source="d.toml",
+                            crash=True)
+    assert run({"crashes": crash}, [reproduced])["crashes"].status == KNOWN
+    assert run({"crashes": crash}, [plain, reproduced])["crashes"].status == KNOWN
+
+
 def test_runner_absent_adapter() -> None:
     verdict = run({"absent": absent, "exact": exact})["absent"]
     assert verdict.status == ABSENT and verdict.reason == "not implemented"
