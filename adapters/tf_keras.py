@@ -25,7 +25,7 @@ from ._common import (
     split_call,
     tensorflow_vjp,
 )
-from .keras2_ops import OP_MAP
+from .keras2_ops import CHANGES, OP_MAP
 from .keras3 import seeded_calls
 
 
@@ -34,6 +34,9 @@ class TfKeras(Adapter):
     title = "legacy tf.keras: tf_keras (Keras 2) with TF_USE_LEGACY_KERAS=1"
     requires = ("tf-keras", "tensorflow")
     environment = {"TF_USE_LEGACY_KERAS": "1"}
+    keras_major = 2
+    #: defaults, formulas and argument names that changed from Keras 2 to Keras 3
+    migration_changes: ClassVar[dict[str, list]] = CHANGES
     #: the Keras 2 package this adapter drives
     keras_module: ClassVar[str] = "tf_keras"
 

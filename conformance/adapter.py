@@ -113,6 +113,11 @@ class Adapter:
     workers: ClassVar[int] = 1
     #: path of a known-failures TOML owned by the adapter's authors, or None
     known_failures: ClassVar[str | None] = None
+    #: the Keras major version it implements: 2 puts it on the "from" side of the migration view
+    keras_major: ClassVar[int] = 3
+    #: set to a reason to list the adapter in the report as unavailable without ever running it
+    #: (a backend that cannot be installed on any current Python)
+    unavailable: ClassVar[str] = ""
 
     @classmethod
     def variants(cls) -> dict[str, type[Adapter]]:

@@ -4,6 +4,7 @@ run       the catalog over the adapters (pytest with the plugin), writing the re
 list      the specs and their checks, and the adapters with their state
 coverage  every public ``keras.ops`` / ``keras.random`` function: covered, excluded or missing
 report    merge the JSON results of several jobs (a CI matrix) into one report
+migrate   Keras 2 -> Keras 3: which ops give other numbers, by how much, and why
 env       the adapters, their interpreters and versions; `env create ID` builds .envs/ID
 """
 
@@ -42,6 +43,57 @@ def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
     if os.path.exists(report):
         print(f"report: {report} (and .json, .html)")
     return int(code)
+
+
+def migration_adapters(requested: str | None) -> str:
+    """The adapters of a migration run: those asked for, else every available one of both majors."""
+    adapters = registry.discover()
+    if requested:
+        chosen = [a.strip() for a in requested.split(",") if a.strip()]
+    else:
+        chosen = [i.id for i in adapters.values() if i.available and "@" not in i.id]
+    majors = {a: adapters[a].cls.keras_major for a in chosen
+              if a in adapters and adapters[a].cls is not None}
+    if requested is None and not any(m == 2 for m in majors.values()):
+        raise registry.ConfigError(
+            "migrate: no Keras 2 adapter is available (tf-keras needs `pip install tf-keras`; "
+            "keras2 and keras2.3-theano: `keras-conformance env create keras2 keras2.3-theano`)")
+    if requested is None and not any(m >= 3 for m in majors.values()):
+        raise registry.ConfigError("migrate: no Keras 3 adapter is available")
+    if requested and not (any(m == 2 for m in majors.values()) and any(m >= 3 for m in majors.values())):
+        raise registry.ConfigError(
+            f"migrate: --adapters {requested} needs at least one Keras 2 adapter and one Keras 3 adapter")
+    return ",".join(chosen)
+
+
+def cmd_migrate(args: argparse.Namespace, extra: list[str]) -> int:
+    from conformance import migration, report
+
+    path = args.from_report
+    code = 0
+    if path is None:
+        run = argparse.Namespace(adapters=migration_adapters(args.adapters), profile=args.profile,
+                                 report_dir=args.report_dir, divergences=args.divergences)
+        # ops and activations: what both majors have in common so far
+        code = cmd_run(run, ["-k", args.k, *extra] if args.k else extra)
+        if code not in (0, 1):
+            return code
+        path = os.path.join(args.report_dir, "conformance.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError) as exc:
+        print(f"keras-conformance migrate: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    if args.from_report and args.report_dir:  # write the section into a copy of that report
+        os.makedirs(args.report_dir, exist_ok=True)
+        stem = os.path.join(args.report_dir, "conformance")
+        if os.path.abspath(stem + ".json") != os.path.abspath(path):
+            with open(stem + ".json", "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=1)
+        report.write_views(data, stem + ".md", stem + ".html")
+    print(migration.to_text(data, only_differing=not args.all))
+    return code
 
 
 def cmd_list(args: argparse.Namespace, extra: list[str]) -> int:
@@ -190,11 +242,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("files", nargs="+")
     rep.add_argument("-o", "--output", default="reports")
     rep.add_argument("--strict", action="store_true", help="exit 1 when any cell fails")
+    mig = sub.add_parser("migrate", help="Keras 2 -> Keras 3: where the numbers differ, by how much, why; "
+                                         "extra arguments go to pytest")
+    mig.add_argument("--adapters", default=None,
+                     help="ids of both majors (default: every available Keras 2 and Keras 3 adapter)")
+    mig.add_argument("--profile", default="quick", choices=("quick", "default", "thorough"))
+    mig.add_argument("--report-dir", default="reports")
+    mig.add_argument("--divergences", action="append", default=None)
+    mig.add_argument("-k", default="ops.",
+                     help="the specs compared (pytest -k; default: every keras.ops spec, activations included)")
+    mig.add_argument("--from-report", default=None,
+                     help="read this conformance.json instead of running (its section is rewritten "
+                          "into --report-dir)")
+    mig.add_argument("--all", action="store_true", help="print the rows that agree too")
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "run":
+    if extra and args.command not in ("run", "migrate"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler = {"run": cmd_run, "list": cmd_list, "env": cmd_env, "coverage": cmd_coverage,
-               "report": cmd_report}[args.command]
+               "report": cmd_report, "migrate": cmd_migrate}[args.command]
     try:
         return handler(args, extra)
     except registry.ConfigError as exc:

@@ -155,10 +155,14 @@ class ConformanceState:
                 reporter.write_line(f"conformance: {error}", red=True)
         if self.report:
             self.report.adapters(descriptions, self.pool.start_errors)
+        pairs = migration_pairs([self.registry[a] for a in sorted(needed)])
+        if self.report and pairs:
+            self.report.migration_causes({k2: migration_causes(self.registry[k2]) for k2, _ in pairs})
         self.runner = CheckRunner(
             self.pool, settings.default, self.run_seed, self.reproduce,
             reference_adapter=self.config.getoption("reference_adapter"),
             shrink=not self.config.getoption("no_shrink"), known=self.known,
+            migration_pairs=pairs,
         )
 
     def verdict(self, spec: str, check: str, adapter: str) -> Verdict:
@@ -168,6 +172,8 @@ class ConformanceState:
                 self.start_workers()
             assert self.runner is not None
             self.verdicts[key] = self.runner.run(self.specs[spec], check, self.selected[key])
+            if self.report and self.runner.last_migration:
+                self.report.add_migration(self.runner.last_migration)
         return self.verdicts[key][adapter]
 
     def close(self) -> None:
@@ -177,6 +183,19 @@ class ConformanceState:
             self.report.finish()
         if self.xdist_controller and self.report_dir:
             merge_worker_parts(self.report_dir)
+
+
+def migration_pairs(infos: list[registry.AdapterInfo]) -> list[tuple[str, str]]:
+    """Every (Keras 2 adapter, Keras 3 adapter) pair of the run, for the migration view."""
+    majors = {i.id: i.cls.keras_major for i in infos if i.cls is not None}
+    return [(k2, k3) for k2 in sorted(majors) if majors[k2] == 2
+            for k3 in sorted(majors) if majors[k3] >= 3]
+
+
+def migration_causes(info: registry.AdapterInfo) -> dict[str, list[dict]]:
+    """The changes a Keras 2 adapter lists (``migration_changes``), as JSON."""
+    changes = getattr(info.cls, "migration_changes", {}) or {}
+    return {api: [c.to_json() for c in listed] for api, listed in changes.items()}
 
 
 class StaleDivergenceWarning(UserWarning):

@@ -40,7 +40,10 @@ class AdapterInfo:
     def why_unavailable(self) -> str:
         if self.load_error:
             return f"adapter {self.id}: its entry point {self.reference} failed to load: {self.load_error}"
-        if self.missing and self.cls is not None and self.cls.env_requirements:
+        if self.cls is not None and self.cls.unavailable:
+            return f"adapter {self.id}: unavailable: {self.cls.unavailable}"
+        if self.missing and self.cls is not None and self.cls.env_requirements \
+                and self.missing[0].startswith("its environment"):
             return (f"adapter {self.id}: {self.missing[0]} is not ready; "
                     f"to create it: keras-conformance env create {self.id} --force")
         if self.missing:
@@ -141,6 +144,9 @@ def discover() -> dict[str, AdapterInfo]:
 
 def _resolve(info: AdapterInfo) -> None:
     if info.cls is None:
+        return
+    if info.cls.unavailable:
+        info.missing = (f"{', '.join(info.cls.requires)}: {info.cls.unavailable}",)
         return
     if info.cls.env_requirements:
         from conformance import envs

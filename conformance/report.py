@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from conformance import migration
+
 FORMAT = "keras-conformance/1"
 FAILING = {"diverged", "error", "crash", "timeout", "malformed"}
 STATUSES = ("pass", "diverged", "error", "known", "stale", "absent", "crash", "timeout", "malformed")
@@ -59,6 +61,12 @@ class ReportWriter:
         self.data["results"].append(verdict.to_json())
         self._flush()
 
+    def migration_causes(self, causes: dict[str, dict[str, list[dict]]]) -> None:
+        self.data.setdefault("migration_causes", {}).update(causes)
+
+    def add_migration(self, tallies: Iterable[Any]) -> None:
+        self.data.setdefault("migration", []).extend(t.to_json() for t in tallies)
+
     def finish(self) -> None:
         self.data["finished"] = _now()
         self._flush(render=True)
@@ -77,6 +85,7 @@ def merge(documents: Iterable[dict]) -> dict:
     merged: dict[str, Any] = {"format": FORMAT, "started": None, "finished": None,
                               "adapters": {}, "unavailable": {}, "results": [], "sources": []}
     cells: dict[tuple[str, str, str], dict] = {}
+    tallies: dict[tuple[str, str, str, str], dict] = {}
     for doc in documents:
         if doc.get("format") != FORMAT:
             raise ValueError(f"not a keras-conformance report (format {doc.get('format')!r})")
@@ -85,9 +94,16 @@ def merge(documents: Iterable[dict]) -> dict:
         merged["sources"].append({k: doc.get(k) for k in ("started", "finished", "profile", "seed")})
         for result in doc.get("results", []):
             cells[(result["spec"], result["check"], result["adapter"])] = result
+        # the migration view needs both majors in one job; a job's tallies are kept as they are
+        for tally in doc.get("migration", []):
+            tallies[(tally["spec"], tally["check"], tally["keras2"], tally["keras3"])] = tally
+        for adapter, causes in doc.get("migration_causes", {}).items():
+            merged.setdefault("migration_causes", {})[adapter] = causes
     for adapter_id in merged["adapters"]:
         merged["unavailable"].pop(adapter_id, None)
     merged["results"] = list(cells.values())
+    if tallies:
+        merged["migration"] = list(tallies.values())
     starts = [s["started"] for s in merged["sources"] if s.get("started")]
     ends = [s["finished"] for s in merged["sources"] if s.get("finished")]
     merged["started"] = min(starts) if starts else None
@@ -171,6 +187,7 @@ def to_markdown(data: dict) -> str:
                 "or not drawn this time (fails the run with `--strict-divergences`).", ""]
         for r in sorted(stale, key=lambda r: (r["spec"], r["check"], r["adapter"])):
             out.append(f"- `{r['spec']}` [{r['check']}] on {r['adapter']}: {r.get('reason', '')}")
+    out += migration.to_markdown(data)
     absent = [r for r in data["results"] if r["status"] == "absent"]
     if absent:
         out += ["", "## Absent APIs", ""]
@@ -209,6 +226,7 @@ def to_html(data: dict) -> str:
             parts.append(f"<td style='background:{colour}' title='{title}'>{e(cell_text(r))}</td>")
         parts.append("</tr>")
     parts.append("</table>")
+    parts += _migration_html(data)
     details = [r for r in data["results"] if r["status"] not in ("pass", "absent")]
     if details:
         parts.append("<h2>Details</h2>")
@@ -223,6 +241,33 @@ def to_html(data: dict) -> str:
             if r.get("reproduce"):
                 parts.append(f"<p>Reproduce: <code>{e(r['reproduce'])}</code></p>")
     return "\n".join(parts) + "\n"
+
+
+def _migration_html(data: dict) -> list[str]:
+    table = migration.rows(data)
+    if not table:
+        return []
+    e = html.escape
+    adapters = sorted({a for r in table for a in r.outcomes})
+    parts = ["<h2>Migration: Keras 2 → Keras 3</h2>", f"<p>{e(migration.summary_line(data))}; "
+             "same arguments on both sides, each with its own defaults; agreement within twice the "
+             "spec's tolerance.</p>",
+             "<table><tr><th>spec</th><th>check</th><th>Keras 2</th>"
+             + "".join(f"<th>{e(a)}</th>" for a in adapters)
+             + "<th>max abs diff</th><th>max rel diff</th><th>cause</th></tr>"]
+    for r in table:
+        cells = "".join(
+            f"<td style='background:{COLOURS['diverged'] if 'differ' in r.outcomes.get(a, '') else COLOURS['pass']}'>"
+            f"{e(r.outcomes.get(a, '—'))}</td>" for a in adapters)
+        parts.append(f"<tr><td><code>{e(r.spec)}</code></td><td>{e(r.check)}</td><td>{e(r.keras2)}</td>{cells}"
+                     f"<td>{r.max_abs:.3g}</td><td>{r.max_rel:.3g}</td><td>{e('; '.join(r.causes))}</td></tr>")
+    parts.append("</table>")
+    changes = migration.listed_changes(data)
+    if changes:
+        parts.append("<h3>Changes listed by the Keras 2 adapters</h3><ul>")
+        parts += [f"<li>{e(a)}: <code>{e(api)}</code>: {e(c['text'])}</li>" for a, api, c in changes]
+        parts.append("</ul>")
+    return parts
 
 
 def write_views(data: dict, md_path: str, html_path: str) -> None:

@@ -20,6 +20,7 @@ from hypothesis import seed as hypothesis_seed
 
 from conformance import divergences
 from conformance.adapter import Outcome
+from conformance.migration import Recorder, Tally
 from conformance.pool import CRASH, MALFORMED, TIMEOUT, WorkerPool
 from conformance.spec import Draw, Spec
 from conformance.tolerance import VALUE_TOLERANCE, compare
@@ -142,7 +143,7 @@ class CheckRunner:
     def __init__(self, pool: WorkerPool, base_settings: settings, run_seed: int,
                  reproduce: Callable[[str, str, str], str], reference_adapter: str | None = None,
                  shrink: bool = True, known: Sequence[divergences.Divergence] = (),
-                 batch_size: int = 8) -> None:
+                 batch_size: int = 8, migration_pairs: Sequence[tuple[str, str]] = ()) -> None:
         self.pool = pool
         self.base = settings(
             base_settings, deadline=None, database=None, derandomize=False,
@@ -155,6 +156,10 @@ class CheckRunner:
         self.shrink = shrink
         self.known = list(known)
         self.batch_size = batch_size
+        #: (Keras 2 adapter, Keras 3 adapter) pairs compared case by case (conformance.migration)
+        self.migration_pairs = list(migration_pairs)
+        #: the migration tallies of the last run()
+        self.last_migration: list[Tally] = []
 
     def run(self, spec: Spec, check: str, adapters: Sequence[str]) -> dict[str, Verdict]:
         started = time.perf_counter()
@@ -172,10 +177,13 @@ class CheckRunner:
         seed = check_seed(self.run_seed, spec.name, check)
         strategy = spec.draw(check)
         needs_reference = self.reference_adapter is not None and self.reference_adapter in self.pool.workers
+        migration = Recorder([(k2, k3) for k2, k3 in self.migration_pairs if k2 in live and k3 in live])
 
         def judge_batch(draws: list[Draw], replies: dict[str, list[Outcome]]) -> None:
             for index, draw in enumerate(draws):
                 reference = replies.get(self.reference_adapter or "", [None] * len(draws))[index]
+                if migration.pairs:
+                    migration.observe(spec, check, draw, {a: replies[a][index] for a in replies})
                 for adapter in replies:
                     if adapter not in live or adapter in first_failure:
                         continue
@@ -249,6 +257,7 @@ class CheckRunner:
                 v.status, v.reason, v.link = KNOWN, entry.reason, entry.link or ""
             else:
                 self._stale(v, spec.name, check, adapter, drawn_dtypes[adapter])
+        self.last_migration = migration.take()
         elapsed = time.perf_counter() - started
         for v in verdicts.values():
             v.seconds = elapsed

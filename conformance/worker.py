@@ -51,7 +51,12 @@ def serve(channel: Any, reference: str, log_path: str | None = None) -> None:
         if op == "run":
             replies = []
             for raw in message["cases"]:
-                case = Case.from_wire(decode(raw))
+                try:
+                    case = Case.from_wire(decode(raw))
+                except Exception as exc:  # e.g. bfloat16 in an env without ml_dtypes: this case only
+                    replies.append({"status": "error", "outputs": {}, "info": {},
+                                    "reason": f"the worker cannot decode the case: {type(exc).__name__}: {exc}"})
+                    continue
                 outcome = adapter.run_safely(case)
                 try:
                     replies.append(encode(outcome.to_wire()))

@@ -17,12 +17,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from conformance.adapters.keras3 import Keras3NumPy
 
 from conformance.adapter import OP, OP_GRAD, Absent, Case, Outcome
+from conformance.migration import changed_default, renamed
 
 #: dtypes that Keras 3's NumPy backend narrows to 32 bits (BIT64_TO_BIT32_DTYPE)
 WIDE = frozenset({"float64", "int64", "uint64"})
@@ -220,9 +221,29 @@ class FaultyObject(Honest):
         return Outcome("ok", {"out": np.array([object(), None], dtype=object)})
 
 
+class LegacyGelu(Honest):
+    """A Keras 2 stand-in for the migration view: gelu keeps Keras 2's default approximate=False.
+
+    Everything else is Keras 3's answer, so gelu with its default is the one place
+    where the two majors disagree, and the change it lists is the cause.
+    """
+
+    id = "legacy-gelu"
+    keras_major = 2
+    faulty_api = "ops.nn.gelu"
+    migration_changes: ClassVar[dict[str, list]] = {
+        "ops.nn.gelu": [changed_default("approximate", False, True)],
+        "ops.nn.leaky_relu": [renamed("negative_slope", "alpha")],
+    }
+
+    def faulty(self, case: Case) -> Outcome:
+        kwargs = case.params.get("kwargs", {})
+        return self.correct(case if "approximate" in kwargs else _with_kwargs(case, approximate=False))
+
+
 ALL: tuple[type[Honest], ...] = (
     Honest, FaultyAdd, FaultySoftmax, FaultyConv, FaultyEveryOp, FaultyCrash, FaultyTimeout, FaultyShape,
-    FaultyStatus, FaultyMissing, FaultyObject,
+    FaultyStatus, FaultyMissing, FaultyObject, LegacyGelu,
 )
 
 #: the value of $KERAS_CONFORMANCE_EXTRA_ADAPTERS that registers every adapter above

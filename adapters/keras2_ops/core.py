@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.adapter import Absent
+from conformance.migration import changed_default
 
 from ._helpers import as_tuple, no_kwargs, reduction
 
 
 def _matmul(K: Any, A: Any, args: list, kw: dict) -> Any:
     # K.dot contracts like numpy.dot, which equals matmul only for 1-D and 2-D operands.
-    if args[0].shape.rank != 2 or args[1].shape.rank != 2:
+    if K.ndim(args[0]) != 2 or K.ndim(args[1]) != 2:
         raise Absent("tf_keras.backend.dot equals matmul only for two 2-D operands")
     return K.dot(*args)
 
@@ -20,12 +21,12 @@ def _matmul(K: Any, A: Any, args: list, kw: dict) -> Any:
 def _transpose(K: Any, A: Any, args: list, kw: dict) -> Any:
     axes = kw.get("axes")
     if axes is None:
-        axes = list(reversed(range(args[0].shape.rank)))
+        axes = list(reversed(range(K.ndim(args[0]))))
     return K.permute_dimensions(args[0], axes)
 
 
 def _softmax(K: Any, A: Any, args: list, kw: dict) -> Any:
-    if args[0].shape.rank < 2:
+    if K.ndim(args[0]) < 2:
         raise Absent("tf_keras.backend.softmax rejects 1-D inputs by design")
     return K.softmax(args[0], axis=kw.get("axis", -1))
 
@@ -38,7 +39,7 @@ def _gelu(K: Any, A: Any, args: list, kw: dict) -> Any:
 
 def _conv(K: Any, A: Any, args: list, kw: dict) -> Any:
     x, kernel = args
-    rank = x.shape.rank - 2
+    rank = K.ndim(x) - 2
     fn = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}[rank]
     strides = as_tuple(kw.get("strides", 1), rank)
     dilation = as_tuple(kw.get("dilation_rate", 1), rank)
@@ -51,7 +52,7 @@ def _conv(K: Any, A: Any, args: list, kw: dict) -> Any:
 def _pool(mode: str) -> Callable:
     def call(K: Any, A: Any, args: list, kw: dict) -> Any:
         x = args[0]
-        rank = x.shape.rank - 2
+        rank = K.ndim(x) - 2
         if rank != 2:
             raise Absent(f"tf_keras.backend.pool{rank}d is not mapped (pool2d only)")
         pool = as_tuple(kw["pool_size"], rank)
@@ -61,6 +62,11 @@ def _pool(mode: str) -> Callable:
 
     return call
 
+
+#: what changed between Keras 2 and Keras 3 for these ops (the migration view lists it)
+CHANGES = {
+    "ops.nn.gelu": [changed_default("approximate", False, True)],
+}
 
 #: canonical Keras 3 name -> how tf_keras computes it. Names not here are absent.
 OP_MAP: dict[str, Any] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.adapter import Absent
+from conformance.migration import changed_default, changed_formula, renamed
 
 from ._helpers import as_tuple
 
@@ -36,7 +37,7 @@ def _loss(name: str) -> Any:
 
 def _depthwise(K: Any, A: Any, args: list, kw: dict) -> Any:
     x = args[0]
-    rank = x.shape.rank - 2
+    rank = K.ndim(x) - 2
     if rank != 2:
         raise Absent("tf_keras.backend.depthwise_conv2d is 2-D only")
     return K.depthwise_conv2d(x, args[1], strides=as_tuple(kw.get("strides", 1), 2),
@@ -47,7 +48,7 @@ def _depthwise(K: Any, A: Any, args: list, kw: dict) -> Any:
 
 def _separable(K: Any, A: Any, args: list, kw: dict) -> Any:
     x = args[0]
-    rank = x.shape.rank - 2
+    rank = K.ndim(x) - 2
     if rank != 2:
         raise Absent("tf_keras.backend has separable_conv2d only")
     strides = as_tuple(kw.get("strides", 1), rank)
@@ -58,7 +59,7 @@ def _separable(K: Any, A: Any, args: list, kw: dict) -> Any:
 
 def _batch_normalization(K: Any, A: Any, args: list, kw: dict) -> Any:
     x, mean, var = args
-    if kw["axis"] % x.shape.rank != x.shape.rank - 1:
+    if kw["axis"] % K.ndim(x) != K.ndim(x) - 1:
         raise Absent("tf_keras.backend.batch_normalization broadcasts mean/var on the last axis only")
     return K.batch_normalization(x, mean, var, None, None, axis=-1, epsilon=kw.get("epsilon", 1e-3))
 
@@ -71,13 +72,22 @@ def _normalize(K: Any, A: Any, args: list, kw: dict) -> Any:
 
 def _ctc_loss(K: Any, A: Any, args: list, kw: dict) -> Any:
     target, output, target_length, output_length = args
-    if kw.get("mask_index", 0) != output.shape[-1] - 1:
+    if kw.get("mask_index", 0) != K.int_shape(output)[-1] - 1:
         raise Absent("tf_keras.backend.ctc_batch_cost's blank is the last class")
-    import tensorflow as tf  # noqa: PLC0415 - worker only
-
-    loss = K.ctc_batch_cost(target, tf.nn.softmax(output), output_length[:, None], target_length[:, None])
+    loss = K.ctc_batch_cost(target, K.softmax(output), output_length[:, None], target_length[:, None])
     return loss[:, 0]
 
+
+#: what changed between Keras 2 and Keras 3 for these ops (the migration view lists it)
+CHANGES = {
+    "ops.nn.hard_sigmoid": [changed_formula("hard_sigmoid", "clip(0.2 * x + 0.5, 0, 1)", "relu6(x + 3) / 6")],
+    # Keras 2 has no leaky_relu function: relu(x, alpha) is it, and Keras 3's default
+    # slope (0.2, tf.nn.leaky_relu's too) is passed when it is left out
+    "ops.nn.leaky_relu": [renamed("negative_slope", "alpha"),
+                          changed_default("negative_slope", "relu: 0.0", 0.2, translated=True)],
+    "ops.nn.normalize": [changed_default("epsilon", "1e-12 on the squared norm (tf.linalg.l2_normalize)",
+                                         "1e-07 on the norm (keras.config.epsilon())")],
+}
 
 #: canonical Keras 3 name -> how tf_keras computes it. Names not here are absent.
 OP_MAP: dict[str, Any] = {

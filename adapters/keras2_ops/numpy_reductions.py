@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.adapter import Absent
+from conformance.migration import changed_default
 
 from ._helpers import reduction
 
@@ -34,6 +35,14 @@ def _cumulative(name: str) -> Callable:
 
     return call
 
+
+#: what changed between Keras 2 and Keras 3; the flattening defaults are mapped only where given
+CHANGES = {
+    "ops.numpy.argmax": [changed_default("axis", -1, None)],
+    "ops.numpy.argmin": [changed_default("axis", -1, None)],
+    "ops.numpy.cumsum": [changed_default("axis", 0, None)],
+    "ops.numpy.cumprod": [changed_default("axis", 0, None)],
+}
 
 #: canonical Keras 3 name -> how tf_keras computes it. Names not here are absent.
 OP_MAP: dict[str, Any] = {

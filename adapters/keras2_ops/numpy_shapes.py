@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.adapter import Absent
+from conformance.migration import changed_default
 
 
 def _int_axis(name: str, default: Any = None) -> Callable:
@@ -26,7 +27,7 @@ def _int_axis(name: str, default: Any = None) -> Callable:
 
 def _flip(K: Any, A: Any, args: list, kw: dict) -> Any:
     axis = kw.get("axis")
-    axes = list(range(args[0].shape.rank)) if axis is None else axis
+    axes = list(range(K.ndim(args[0]))) if axis is None else axis
     return K.reverse(args[0], list(axes) if isinstance(axes, (list, tuple)) else axes)
 
 
@@ -38,7 +39,7 @@ def _repeat(K: Any, A: Any, args: list, kw: dict) -> Any:
 
 def _tile(K: Any, A: Any, args: list, kw: dict) -> Any:
     # numpy.tile pads short repeats with leading 1s; K.tile needs one count per axis.
-    rank, repeats = args[0].shape.rank, kw["repeats"]
+    rank, repeats = K.ndim(args[0]), kw["repeats"]
     repeats = [repeats] if isinstance(repeats, int) else list(repeats)
     if len(repeats) > rank:
         raise Absent("tf_keras.backend.tile cannot add axes")
@@ -55,16 +56,16 @@ def _arange(K: Any, A: Any, args: list, kw: dict) -> Any:
 
 def _dot(K: Any, A: Any, args: list, kw: dict) -> Any:
     # K.dot follows numpy.dot (Theano's rule) for N-D . M-D, N, M >= 2 only.
-    if args[0].shape.rank < 2 or args[1].shape.rank < 2:
+    if K.ndim(args[0]) < 2 or K.ndim(args[1]) < 2:
         raise Absent("tf_keras.backend.dot is numpy.dot only for operands of rank >= 2")
     return K.dot(*args)
 
 
 def _take(K: Any, A: Any, args: list, kw: dict) -> Any:
-    if kw.get("axis") not in (0, -args[0].shape.rank):
+    if kw.get("axis") not in (0, -K.ndim(args[0])):
         raise Absent("tf_keras.backend.gather takes along axis 0 only")
     # "* 1": the gradient of gather is IndexedSlices, which the adapter cannot send; a product densifies it.
-    x = args[0] * 1 if args[0].dtype.is_floating else args[0]
+    x = args[0] * 1 if str(K.dtype(args[0])).startswith("float") else args[0]
     return K.gather(x, args[1])
 
 
@@ -83,6 +84,11 @@ def _eye(K: Any, A: Any, args: list, kw: dict) -> Any:
         size = (size, kw["M"])
     return K.eye(size, dtype=kw.get("dtype"))
 
+
+#: what changed between Keras 2 and Keras 3 (the migration view lists it)
+CHANGES = {
+    "ops.numpy.arange": [changed_default("dtype", "int32", "inferred from start/stop/step", translated=True)],
+}
 
 #: canonical Keras 3 name -> how tf_keras computes it. Names not here are absent.
 OP_MAP: dict[str, Any] = {
