@@ -72,6 +72,16 @@ class _Namespace:
             raise Absent(f"{self._label}.{name} does not exist in Keras 2.3") from None
 
 
+def _resize(K: Any, A: Any, args: list, kw: dict) -> Any:
+    if kw.get("interpolation", "nearest") not in ("nearest", "bilinear"):
+        raise Absent("keras.backend.resize_images of Keras 2.3 on Theano has nearest and bilinear only")
+    return OP_MAP["ops.image.resize"](K, A, args, kw)
+
+
+#: where Keras 2.3's Theano backend offers less than tf_keras for the same name
+THEANO_OP_MAP: dict[str, Callable] = {**OP_MAP, "ops.image.resize": _resize}
+
+
 class Keras2Theano(Adapter):
     id = "keras2.3-theano"
     title = "multi-backend Keras 2.3.1 on Theano 1.0.5 (Python implementations, NumPy BLAS)"
@@ -131,9 +141,9 @@ class Keras2Theano(Adapter):
         return result
 
     def op(self, api: str) -> Callable:
-        if api not in OP_MAP:
+        if api not in THEANO_OP_MAP:
             raise Absent(f"{api} has no Keras 2 counterpart")
-        impl = OP_MAP[api]
+        impl = THEANO_OP_MAP[api]
         return lambda *args, **kw: impl(self.K, self.A, list(args), kw)
 
     def run(self, case: Case) -> Outcome:
