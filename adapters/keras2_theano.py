@@ -93,6 +93,7 @@ class Keras2Theano(Adapter):
     env_requirements = ("numpy==1.23.5 scipy==1.10.1 Theano==1.0.5 keras==2.3.1 h5py pyyaml six "
                         "ml_dtypes==0.2.0",)
     can_train = False
+    supported_apis = frozenset(THEANO_OP_MAP)
     #: as tf_keras, except where Keras 2.3's Theano backend computes it otherwise
     migration_changes: ClassVar[dict[str, list]] = {
         **CHANGES,

@@ -37,6 +37,7 @@ class TfKeras(Adapter):
     keras_major = 2
     #: defaults, formulas and argument names that changed from Keras 2 to Keras 3
     migration_changes: ClassVar[dict[str, list]] = CHANGES
+    supported_apis = frozenset(OP_MAP)
     #: the Keras 2 package this adapter drives
     keras_module: ClassVar[str] = "tf_keras"
 

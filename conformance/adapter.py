@@ -115,6 +115,8 @@ class Adapter:
     known_failures: ClassVar[str | None] = None
     #: the Keras major version it implements: 2 puts it on the "from" side of the migration view
     keras_major: ClassVar[int] = 3
+    #: the canonical APIs it maps, when it maps names to another API (Keras 2); None: not declared
+    supported_apis: ClassVar[frozenset[str] | None] = None
     #: set to a reason to list the adapter in the report as unavailable without ever running it
     #: (a backend that cannot be installed on any current Python)
     unavailable: ClassVar[str] = ""

@@ -66,16 +66,39 @@ def migration_adapters(requested: str | None) -> str:
     return ",".join(chosen)
 
 
+def migration_scope(adapter_ids: list[str]) -> str:
+    """A -k expression: the keras.ops specs whose API some Keras 2 adapter of the run maps.
+
+    A spec no Keras 2 adapter has would only spend the Keras 3 adapters' time.
+    ``Adapter.supported_apis`` None means the adapter does not say: every ops spec.
+    """
+    from conformance.spec import catalog
+
+    adapters = registry.discover()
+    apis: set[str] = set()
+    for adapter_id in adapter_ids:
+        cls = adapters[adapter_id].cls
+        if cls is None or cls.keras_major != 2:
+            continue
+        if cls.supported_apis is None:
+            return "ops."
+        apis |= set(cls.supported_apis)
+    names = sorted(s.name for s in catalog() if s.api in apis and s.name.startswith("ops."))
+    if not names:
+        raise registry.ConfigError("migrate: the Keras 2 adapters of this run map no keras.ops spec")
+    return " or ".join(names)
+
+
 def cmd_migrate(args: argparse.Namespace, extra: list[str]) -> int:
     from conformance import migration, report
 
     path = args.from_report
     code = 0
     if path is None:
-        run = argparse.Namespace(adapters=migration_adapters(args.adapters), profile=args.profile,
+        adapters = migration_adapters(args.adapters)
+        run = argparse.Namespace(adapters=adapters, profile=args.profile,
                                  report_dir=args.report_dir, divergences=args.divergences)
-        # ops and activations: what both majors have in common so far
-        code = cmd_run(run, ["-k", args.k, *extra] if args.k else extra)
+        code = cmd_run(run, ["-k", args.k or migration_scope(adapters.split(",")), *extra])
         if code not in (0, 1):
             return code
         path = os.path.join(args.report_dir, "conformance.json")
@@ -249,8 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     mig.add_argument("--profile", default="quick", choices=("quick", "default", "thorough"))
     mig.add_argument("--report-dir", default="reports")
     mig.add_argument("--divergences", action="append", default=None)
-    mig.add_argument("-k", default="ops.",
-                     help="the specs compared (pytest -k; default: every keras.ops spec, activations included)")
+    mig.add_argument("-k", default=None,
+                     help="the specs compared (pytest -k; default: every keras.ops spec, activations "
+                          "included, that a Keras 2 adapter of the run maps)")
     mig.add_argument("--from-report", default=None,
                      help="read this conformance.json instead of running (its section is rewritten "
                           "into --report-dir)")
