@@ -12,7 +12,18 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from conformance.adapter import LAYER, OP, OP_GRAD, TRAIN, Absent, Adapter, Case, Outcome
+from conformance.adapter import (
+    LAYER,
+    OP,
+    OP_GRAD,
+    OP_SYMBOLIC,
+    TRAIN,
+    Absent,
+    Adapter,
+    Case,
+    Outcome,
+)
+from conformance.wire import dtype_from_name
 
 from ._common import (
     call_kwargs,
@@ -119,6 +130,8 @@ class Keras3Adapter(Adapter):
                 return Outcome.ok(seeded_calls(fn, args, case, self.to_numpy, self.keras.random.SeedGenerator))
             return Outcome.ok(outputs_of(fn(*positional(args, case), **call_kwargs(case)),
                                          self.to_numpy))
+        if case.kind == OP_SYMBOLIC:
+            return Outcome.ok(self.eager_and_symbolic(case))
         if case.kind == OP_GRAD:
             fn = resolve(self.keras, case.api)
             grads = self.vjp(fn, case)
@@ -133,6 +146,22 @@ class Keras3Adapter(Adapter):
 
     def vjp(self, fn: Any, case: Case) -> list[Any]:
         raise Absent(f"the {self.backend} backend has no automatic differentiation")
+
+    def eager_and_symbolic(self, case: Case) -> dict[str, np.ndarray]:
+        """The eager outputs, and what the same call on KerasTensors infers for each."""
+        fn = resolve(self.keras, case.api)
+        kwargs = call_kwargs(case)
+        outputs = outputs_of(fn(*positional([self.to_tensor(a) for a in case.args], case), **kwargs),
+                             self.to_numpy)
+        placeholders = [self.keras.KerasTensor(a.shape, dtype=a.dtype.name) for a in case.args]
+        try:
+            inferred = outputs_of(fn(*positional(placeholders, case), **kwargs), lambda t: t)
+        except Exception as exc:
+            raise RuntimeError(f"the symbolic call raised {type(exc).__name__}: {exc}") from None
+        for name, spec in inferred.items():
+            outputs[f"{name}@symbolic"] = np.zeros((), dtype=dtype_from_name(self.keras.backend.standardize_dtype(spec.dtype)))
+            outputs[f"{name}@shape"] = np.array([-1 if d is None else d for d in spec.shape], dtype=np.int64)
+        return outputs
 
 
 class Keras3TensorFlow(Keras3Adapter):

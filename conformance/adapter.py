@@ -20,6 +20,10 @@ ENTRY_POINT_GROUP = "keras_conformance.adapters"
 # Kinds of case an adapter can be asked to run.
 OP = "op"  # call a function: args are the positional tensors, params the kwargs
 OP_GRAD = "op_grad"  # vector-Jacobian product of an op: extra["cotangent"], params["wrt"]
+#: call an op eagerly and symbolically (KerasTensor in, compute_output_spec); return the eager
+#: outputs plus, per output NAME, ``NAME@symbolic`` (a 0-d array of the inferred dtype) and
+#: ``NAME@shape`` (the inferred dims, -1 for None)
+OP_SYMBOLIC = "op_symbolic"
 LAYER = "layer"  # build a layer from params["config"], set extra weights, call on args
 TRAIN = "train"  # fit a model for params["steps"] steps; return weights after each
 

@@ -19,7 +19,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from conformance import oracle, promotion, strategies
-from conformance.adapter import LAYER, OP, OP_GRAD, TRAIN, Case
+from conformance.adapter import LAYER, OP, OP_GRAD, OP_SYMBOLIC, TRAIN, Case
 from conformance.tolerance import (
     GRAD_TOLERANCE,
     VALUE_TOLERANCE,
@@ -30,6 +30,7 @@ from conformance.tolerance import (
 
 VALUES, SPECIAL, GRAD = strategies.VALUES, strategies.SPECIAL, strategies.GRAD
 DTYPE = "dtype"  # the result dtype alone, over mixed argument dtypes
+SYMBOLIC = "symbolic"  # shape inference: the call on KerasTensors against the eager call
 FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP = "forward", "training_forward", "config_round_trip"
 FIT_STEPS = "fit_steps"
 
@@ -104,6 +105,28 @@ def _result_dtype(rule: ResultDtype, args: Sequence[np.ndarray], kwargs: dict) -
     return rule
 
 
+def symbolic_judge(name: str) -> Callable[[dict[str, np.ndarray]], str | None]:
+    """Shape inference of output ``name``: the symbolic shape and dtype against the eager call's.
+
+    A None dimension (a size only the data decides, as in ``nonzero``) matches any size.
+    """
+
+    def judge(outputs: dict[str, np.ndarray]) -> str | None:
+        eager = outputs[name]
+        inferred, dims = outputs.get(f"{name}@symbolic"), outputs.get(f"{name}@shape")
+        if inferred is None or dims is None:
+            return f"{name}: the adapter returned no symbolic result"
+        shape = tuple(int(d) for d in np.ravel(dims))
+        text = "(" + ", ".join("None" if d < 0 else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+        if len(shape) != eager.ndim or any(d >= 0 and d != e for d, e in zip(shape, eager.shape)):
+            return f"{name}: symbolic shape {text}, the eager call returns {eager.shape}"
+        if inferred.dtype != eager.dtype:
+            return f"{name}: symbolic dtype {inferred.dtype.name}, the eager call returns {eager.dtype.name}"
+        return None
+
+    return judge
+
+
 def _named_outputs(result: Any) -> dict[str, np.ndarray]:
     if isinstance(result, tuple):
         return {f"out{i}": np.asarray(r) for i, r in enumerate(result)}
@@ -128,6 +151,8 @@ class OpSpec(Spec):
     special: bool = True
     signed_zeros: bool = True
     tolerance: dict[str, Tolerance] = dataclasses.field(default_factory=dict)
+    #: the shape-inference check (needs the oracle, which names the outputs)
+    symbolic: bool = True
     name: str = ""
     notes: str = ""
 
@@ -146,10 +171,12 @@ class OpSpec(Spec):
             out.append(SPECIAL)
         if self.grad:
             out.append(GRAD)
+        if self.symbolic and self.reference is not None:
+            out.append(SYMBOLIC)
         return tuple(out)
 
     def draw(self, check: str) -> st.SearchStrategy:
-        mode = check
+        mode = VALUES if check == SYMBOLIC else check
 
         @st.composite
         def draw_op(draw: Any) -> Draw:
@@ -198,6 +225,10 @@ class OpSpec(Spec):
         except Exception as exc:  # the oracle rejects the input: adapters must too
             return Draw(case, None, oracle_error=f"{type(exc).__name__}: {exc}")
         outputs = _named_outputs(result)
+        if check == SYMBOLIC:
+            case = Case(OP_SYMBOLIC, self.api, check, list(args), params)
+            return Draw(case, {name: Expected(ref, None, None, {}, judge=symbolic_judge(name))
+                               for name, ref in outputs.items()})
         if check != GRAD:
             dtype = _result_dtype(self.result_dtype, args, kwargs_in)
             if check == DTYPE:

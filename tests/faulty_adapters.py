@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 from conformance.adapters.keras3 import Keras3NumPy
 
-from conformance.adapter import OP, OP_GRAD, Absent, Case, Outcome
+from conformance.adapter import OP, OP_GRAD, OP_SYMBOLIC, Absent, Case, Outcome
 from conformance.migration import changed_default, renamed
 
 #: dtypes that Keras 3's NumPy backend narrows to 32 bits (BIT64_TO_BIT32_DTYPE)
@@ -221,6 +221,22 @@ class FaultyObject(Honest):
         return Outcome("ok", {"out": np.array([object(), None], dtype=object)})
 
 
+class FaultySymbolic(Honest):
+    """Shape inference answers one more element on the last axis than the eager call returns."""
+
+    id = "faulty-symbolic"
+
+    def run(self, case: Case) -> Outcome:
+        outcome = super().run(case)
+        if case.kind == OP_SYMBOLIC and outcome.status == "ok":
+            for name in [n for n in outcome.outputs if n.endswith("@shape")]:
+                dims = outcome.outputs[name].copy()
+                if dims.size:
+                    dims[-1] += 1
+                outcome.outputs[name] = dims
+        return outcome
+
+
 class LegacyGelu(Honest):
     """A Keras 2 stand-in for the migration view: gelu keeps Keras 2's default approximate=False.
 
@@ -243,7 +259,7 @@ class LegacyGelu(Honest):
 
 ALL: tuple[type[Honest], ...] = (
     Honest, FaultyAdd, FaultySoftmax, FaultyConv, FaultyEveryOp, FaultyCrash, FaultyTimeout, FaultyShape,
-    FaultyStatus, FaultyMissing, FaultyObject, LegacyGelu,
+    FaultyStatus, FaultyMissing, FaultyObject, FaultySymbolic, LegacyGelu,
 )
 
 #: the value of $KERAS_CONFORMANCE_EXTRA_ADAPTERS that registers every adapter above
