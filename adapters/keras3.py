@@ -150,6 +150,8 @@ class Keras3Adapter(Adapter):
     def eager_and_symbolic(self, case: Case) -> dict[str, np.ndarray]:
         """The eager outputs, and what the same call on KerasTensors infers for each."""
         fn = resolve(self.keras, case.api)
+        if not case.args:  # tensors in keyword arguments stay concrete: nothing would be inferred
+            raise Absent("no positional array argument to make symbolic")
         try:
             kwargs = call_kwargs(case)
             eager = fn(*positional([self.to_tensor(a) for a in case.args], case), **kwargs)
@@ -165,7 +167,7 @@ class Keras3Adapter(Adapter):
             if isinstance(spec, self.keras.KerasTensor):
                 dtype, shape = self.keras.backend.standardize_dtype(spec.dtype), spec.shape
             else:  # a Python value (ops.shape's ints, is_tensor's bool): compared as it is
-                value = np.asarray(spec)
+                value = self.to_numpy(spec)
                 dtype, shape = value.dtype.name, value.shape
             outputs[f"{name}@symbolic"] = np.zeros((), dtype=dtype_from_name(dtype))
             outputs[f"{name}@shape"] = np.array([-1 if d is None else d for d in shape], dtype=np.int64)
