@@ -173,6 +173,7 @@ class Row:
     max_abs: float
     max_rel: float
     causes: list[str]
+    first: str = ""  # what differed in the first differing case
 
     @property
     def differs(self) -> bool:
@@ -201,12 +202,14 @@ def rows(data: dict) -> list[Row]:
         if differing:
             listed = causes.get(keras2, {}).get(api, [])
             reasons = [c["text"] for c in listed]
-            if not any(c["kind"] != RENAMED for c in listed) and known.get((spec, check, keras2)):
-                reasons.append(f"recorded divergence of {keras2}: {known[(spec, check, keras2)]}")
+            # the recorded divergences of either side, Keras 2 first (a listed change may not be why)
+            for adapter in [keras2, *sorted(t["keras3"] for t in differing)]:
+                if known.get((spec, check, adapter)):
+                    reasons.append(f"recorded divergence of {adapter}: {known[(spec, check, adapter)]}")
         out.append(Row(spec, check, keras2, {t["keras3"]: _outcome_text(t) for t in sorted(tallies, key=lambda t: t["keras3"])},
                        max(t["max_abs"] for t in differing) if differing else max(t["max_abs"] for t in tallies),
                        max(t["max_rel"] for t in differing) if differing else max(t["max_rel"] for t in tallies),
-                       reasons))
+                       reasons, differing[0]["example"].splitlines()[0] if differing else ""))
     return out
 
 
@@ -234,14 +237,15 @@ def to_markdown(data: dict, only_differing: bool = False) -> list[str]:
            "spec's tolerance of each other. Cell: Keras 3 adapter agrees (cases) or k/n cases differ.",
            "", summary_line(data), ""]
     adapters = sorted({a for r in table for a in r.outcomes})
-    out += ["| spec | check | Keras 2 | " + " | ".join(adapters) + " | max abs diff | max rel diff | cause |",
-            "|---|---|---|" + "---|" * len(adapters) + "---|---|---|"]
+    out += ["| spec | check | Keras 2 | " + " | ".join(adapters) + " | max abs diff | max rel diff | first difference | cause |",
+            "|---|---|---|" + "---|" * len(adapters) + "---|---|---|---|"]
     for r in table:
         if only_differing and not r.differs:
             continue
         cells = [r.outcomes.get(a, "—") for a in adapters]
+        first = r.first.replace("|", "\\|")[:160]
         out.append(f"| `{r.spec}` | {r.check} | {r.keras2} | " + " | ".join(cells)
-                   + f" | {r.max_abs:.3g} | {r.max_rel:.3g} | {'; '.join(r.causes)} |")
+                   + f" | {r.max_abs:.3g} | {r.max_rel:.3g} | {first} | {'; '.join(r.causes)} |")
     changes = listed_changes(data)
     if changes:
         out += ["", "### Changes listed by the Keras 2 adapters", ""]
@@ -264,7 +268,7 @@ def to_text(data: dict, only_differing: bool = True) -> str:
         head = f"{'DIFFERS' if r.differs else 'agrees '}  {r.spec:<{width}}{r.check:<8} {r.keras2:<16}"
         lines.append(f"{head} {outcomes}")
         if r.differs:
-            lines.append(f"{'':9}max |diff| {r.max_abs:.3g}, max rel diff {r.max_rel:.3g}")
+            lines.append(f"{'':9}max |diff| {r.max_abs:.3g}, max rel diff {r.max_rel:.3g}; first: {r.first[:160]}")
         for cause in r.causes:
             lines.append(f"{'':9}cause: {cause}")
     if only_differing:
