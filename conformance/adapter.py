@@ -115,6 +115,9 @@ class Adapter:
     can_train: ClassVar[bool] = True
     #: worker processes that share its cases (more for a backend that compiles every shape)
     workers: ClassVar[int] = 1
+    #: seconds per case before "timeout", when less than the run's --case-timeout (a worker
+    #: that can hang instead of crashing costs this times the batch size per hang)
+    case_timeout: ClassVar[float | None] = None
     #: path of a known-failures TOML owned by the adapter's authors, or None
     known_failures: ClassVar[str | None] = None
     #: the Keras major version it implements: 2 puts it on the "from" side of the migration view

@@ -184,6 +184,9 @@ class WorkerGroup:
 
     def __init__(self, info: AdapterInfo, case_timeout: float, log_dir: str) -> None:
         count = max(1, int(getattr(info.cls, "workers", 1)))
+        # an adapter may ask for less (a backend whose worker can hang after corrupting its heap)
+        own = getattr(info.cls, "case_timeout", None)
+        case_timeout = min(case_timeout, own) if own else case_timeout
         self.members = [Worker(info, case_timeout, log_dir=log_dir, index=i) for i in range(count)]
         self._shares: list[int] = []
 

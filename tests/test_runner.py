@@ -264,3 +264,18 @@ def test_shrinking_ignores_cases_explained_by_a_known_divergence() -> None:
     case = verdict.message.split("minimal case:")[-1]
     assert "int32[" in case, verdict.message
     assert "float64[" not in case, verdict.message
+
+
+def test_an_adapter_can_ask_for_a_shorter_case_timeout() -> None:
+    from conformance.adapter import Adapter
+    from conformance.pool import WorkerGroup
+    from conformance.registry import AdapterInfo
+
+    class Hangs(Adapter):
+        id = "hangs"
+        case_timeout = 5.0
+
+    shorter = WorkerGroup(AdapterInfo("hangs", "m:Hangs", Hangs), case_timeout=60.0, log_dir="/tmp")
+    assert [m.case_timeout for m in shorter.members] == [5.0]
+    run_wins = WorkerGroup(AdapterInfo("hangs", "m:Hangs", Hangs), case_timeout=2.0, log_dir="/tmp")
+    assert [m.case_timeout for m in run_wins.members] == [2.0]
