@@ -26,6 +26,9 @@ class KerasOpenVINO(Keras3Adapter):
         "--no-deps --force-reinstall keras-nightly==3.16.0.dev2026102704",
     )
     known_failures = str(Path(__file__).with_name("known_failures.toml"))
+    # float64 dot_product_attention with a mask and is_causal never returns: 10 s per case
+    # (measured enough for every other case of the catalog) before the worker is restarted
+    case_timeout = 10.0
 
     def run(self, case: Case) -> Outcome:
         if case.kind == OP and _zero_size_broadcast(case):
