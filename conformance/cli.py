@@ -55,9 +55,9 @@ def migration_adapters(requested: str | None) -> str:
     majors = {a: adapters[a].cls.keras_major for a in chosen
               if a in adapters and adapters[a].cls is not None}
     if requested is None and not any(m == 2 for m in majors.values()):
-        raise registry.ConfigError(
-            "migrate: no Keras 2 adapter is available (tf-keras needs `pip install tf-keras`; "
-            "keras2 and keras2.3-theano: `keras-conformance env create keras2 keras2.3-theano`)")
+        keras2 = [i for i in adapters.values() if i.cls is not None and i.cls.keras_major == 2]
+        why = "; ".join(i.why_unavailable() for i in keras2) or "none is registered"
+        raise registry.ConfigError(f"migrate: no Keras 2 adapter is available ({why})")
     if requested is None and not any(m >= 3 for m in majors.values()):
         raise registry.ConfigError("migrate: no Keras 3 adapter is available")
     if requested and not (any(m == 2 for m in majors.values()) and any(m >= 3 for m in majors.values())):
