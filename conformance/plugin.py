@@ -346,3 +346,19 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if STATE in config.stash:
         config.stash[STATE].close()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Per adapter: the verdict counts and where its time went, then where the report is."""
+    state = config.stash.get(STATE, None)
+    if state is None or state.report is None or not state.report.data["results"]:
+        return
+    from conformance import report  # noqa: PLC0415
+
+    terminalreporter.write_sep("-", "conformance")
+    for line in report.summary_lines(state.report.data):
+        terminalreporter.write_line(line)
+    terminalreporter.write_line("worker busy time per adapter (minutes):")
+    for line in report.time_lines(state.report.data):
+        terminalreporter.write_line(f"  {line}")
+    terminalreporter.write_line(f"report: {state.report.path('md')} (also .json, .html)")

@@ -146,6 +146,27 @@ def summary_lines(data: dict) -> list[str]:
     return lines
 
 
+def busy_minutes(data: dict) -> dict[str, dict[str, float]]:
+    """Minutes each adapter's workers spent computing, per check and in all ("*")."""
+    out: dict[str, dict[str, float]] = {}
+    for r in data["results"]:
+        minutes = float(r.get("busy_seconds") or 0.0) / 60
+        per_check = out.setdefault(r["adapter"], {"*": 0.0})
+        per_check["*"] += minutes
+        per_check[r["check"]] = per_check.get(r["check"], 0.0) + minutes
+    return out
+
+
+def time_lines(data: dict) -> list[str]:
+    """One line per adapter, slowest first: its busy minutes and the three costliest checks."""
+    lines = []
+    for adapter, per_check in sorted(busy_minutes(data).items(), key=lambda kv: -kv[1]["*"]):
+        checks = sorted(((c, m) for c, m in per_check.items() if c != "*"), key=lambda cm: -cm[1])[:3]
+        detail = ", ".join(f"{c} {m:.1f}" for c, m in checks if m >= 0.05)
+        lines.append(f"{adapter}: {per_check['*']:.1f} min" + (f" ({detail})" if detail else ""))
+    return lines
+
+
 def to_markdown(data: dict) -> str:
     adapters, rows, cells = _matrix(data)
     out = ["# Keras conformance report", ""]
@@ -155,6 +176,13 @@ def to_markdown(data: dict) -> str:
     out += [f"- {line}" for line in summary_lines(data)]
     for adapter_id, reason in sorted(data.get("unavailable", {}).items()):
         out.append(f"- {adapter_id}: unavailable — {reason}")
+    timing = time_lines(data)
+    if timing:
+        out += ["", "## Time per adapter", "",
+                "Minutes each adapter's worker processes spent computing cases (summed over "
+                "an adapter's processes; the run's wall time is set by the slowest), with its "
+                "costliest checks:", ""]
+        out += [f"- {line}" for line in timing]
     out += ["", "## Adapters", "", "| adapter | keras | backend versions | python |", "|---|---|---|---|"]
     for adapter_id, d in sorted(data.get("adapters", {}).items()):
         versions = ", ".join(f"{k} {v}" for k, v in (d.get("versions") or {}).items())

@@ -49,7 +49,9 @@ class Verdict:
     reason: str = ""  # absent: why; known: the divergence's reason
     link: str = ""
     reproduce: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time of the cell, shared by every adapter of the run
+    #: seconds this adapter's worker(s) spent computing the cell's cases (summed over processes)
+    busy_seconds: float = 0.0
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -185,6 +187,9 @@ class CheckRunner:
                 if migration.pairs:
                     migration.observe(spec, check, draw, {a: replies[a][index] for a in replies})
                 for adapter in replies:
+                    if adapter in verdicts:
+                        verdicts[adapter].busy_seconds += float(
+                            replies[adapter][index].info.get("seconds", 0.0))
                     if adapter not in live or adapter in first_failure:
                         continue
                     record(draw, adapter, judge(draw, replies[adapter][index], reference))

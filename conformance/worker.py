@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import time
 import traceback
 from typing import Any
 
@@ -76,7 +77,10 @@ def serve(channel: Any, reference: str, log_path: str | None = None) -> None:
                     replies.append({"status": "error", "outputs": {}, "info": {},
                                     "reason": f"the worker cannot decode the case: {type(exc).__name__}: {exc}"})
                     continue
+                started = time.perf_counter()
                 outcome = adapter.run_safely(case)
+                # the engine sums these per adapter: where a run's time goes (the report's table)
+                outcome.info["seconds"] = time.perf_counter() - started
                 try:
                     replies.append(encode(outcome.to_wire()))
                 except Exception as exc:  # what the adapter returned cannot travel

@@ -143,3 +143,26 @@ def test_summary_counts_per_adapter() -> None:
     counts = report.summary(document())
     assert counts["keras3-torch"]["diverged"] == 1 and counts["keras3-torch"]["stale"] == 1
     assert sum(counts["keras3-jax"].values()) == 3
+
+
+def test_time_per_adapter_sums_busy_seconds_slowest_first() -> None:
+    data = document()
+    for r in data["results"]:
+        r["busy_seconds"] = {"keras3-jax": 120.0, "keras3-torch": 6.0}[r["adapter"]] * (
+            2 if r["check"] == "special" else 1)
+    lines = report.time_lines(data)
+    # jax: 120 s + 240 s + 120 s = 8 min, its special check 4 min; torch 0.4 min
+    assert lines == ["keras3-jax: 8.0 min (values 4.0, special 4.0)",
+                     "keras3-torch: 0.4 min (values 0.2, special 0.2)"]
+    text = to_markdown(data)
+    assert "## Time per adapter" in text and "- keras3-jax: 8.0 min" in text
+
+
+def test_a_run_records_each_adapters_busy_time(tmp_path: Path) -> None:
+    from plugin_runs import run_pytest
+
+    run = run_pytest(["--adapters", "honest-numpy", "-k", "ops.numpy.add::values",
+                      "--hypothesis-profile=quick", "-q"], tmp_path)
+    cell = run.verdicts()[("ops.numpy.add", "values", "honest-numpy")]
+    assert cell["busy_seconds"] > 0, run.explain()
+    assert "worker busy time per adapter (minutes):" in run.output, run.explain()
