@@ -8,6 +8,7 @@ none and answer "absent".
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from conformance.adapter import (
     LAYER,
     OP,
+    OP_COMPILED,
     OP_GRAD,
     OP_SYMBOLIC,
     TRAIN,
@@ -65,6 +67,55 @@ def seeded_calls(fn: Any, args: list[Any], case: Case, to_numpy: Any,
             seed = instances[key]
         outputs[f"out{i}"] = to_numpy(fn(*args, **kwargs, seed=seed))
     return outputs
+
+
+def _gist(exc: BaseException) -> str:
+    """An exception's message in a line or two: tf.function's "in user code:" puts the cause last."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return lines[0] if len(lines) == 1 or not lines[0].endswith("in user code:") else lines[-1]
+
+
+def jax_cache_dir() -> str | None:
+    """Where the JAX adapters keep compiled executables between runs; None: no cache.
+
+    ``$KERAS_CONFORMANCE_CACHE_DIR/jax`` (``off`` for no cache), by default
+    ``~/.cache/keras-conformance/jax`` (``$XDG_CACHE_HOME`` respected). A
+    ``JAX_COMPILATION_CACHE_DIR`` set by the user wins: JAX reads it itself.
+    """
+    if os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return None
+    root = os.environ.get("KERAS_CONFORMANCE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "keras-conformance")
+    return None if root == "off" else os.path.join(root, "jax")
+
+
+def prune_cache(directory: str, max_bytes: int) -> None:
+    """Keep a cache directory under ``max_bytes``: delete the least recently used files.
+
+    Run once when a worker starts (two JAX workers may both prune; a file already gone
+    is skipped)."""
+    try:
+        entries = [e for e in os.scandir(directory) if e.is_file()]
+    except OSError:
+        return
+    stats = []
+    for entry in entries:
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        stats.append((max(stat.st_atime, stat.st_mtime), stat.st_size, entry.path))
+    total = sum(size for _, size, _ in stats)
+    for _, size, path in sorted(stats):
+        if total <= max_bytes * 3 // 4:
+            break
+        try:
+            os.remove(path)
+            total -= size
+        except OSError:
+            pass
 
 
 class Keras3Adapter(Adapter):
@@ -132,6 +183,8 @@ class Keras3Adapter(Adapter):
                                          self.to_numpy))
         if case.kind == OP_SYMBOLIC:
             return Outcome.ok(self.eager_and_symbolic(case))
+        if case.kind == OP_COMPILED:
+            return Outcome.ok(self.eager_and_compiled(case))
         if case.kind == OP_GRAD:
             fn = resolve(self.keras, case.api)
             grads = self.vjp(fn, case)
@@ -146,6 +199,38 @@ class Keras3Adapter(Adapter):
 
     def vjp(self, fn: Any, case: Case) -> list[Any]:
         raise Absent(f"the {self.backend} backend has no automatic differentiation")
+
+    def compile(self, call: Any) -> Any:
+        """``call`` compiled the way this backend compiles a Keras function; Absent if it does not."""
+        raise Absent(f"the {self.backend} backend has no compiler here")
+
+    def eager_and_compiled(self, case: Case) -> dict[str, np.ndarray]:
+        """The eager outputs, and, per output NAME, ``NAME@compiled``: the same call compiled.
+
+        The positional arrays are the compiled function's arguments; keyword arguments
+        (tensors among them) are closed over, as a Keras layer's call closes over its config.
+        """
+        fn = resolve(self.keras, case.api)
+        kwargs = call_kwargs(case)
+        tensors = [self.to_tensor(a) for a in case.args]
+        try:
+            eager = fn(*positional(tensors, case), **kwargs)
+            outputs = outputs_of(eager, self.to_numpy)
+        except Exception as exc:  # the values check judges the eager call; nothing to compare here
+            raise Absent(f"the eager call raised {type(exc).__name__} (judged by the values check)") from None
+        if not all(self.ops.is_tensor(part) for part in (eager if isinstance(eager, (tuple, list)) else [eager])):
+            # ops.shape's ints, is_tensor's bool: a compiler turns them into tensors of its own dtype
+            raise Absent("the op returns Python values, not tensors: nothing is compiled")
+        compiled = self.compile(lambda *xs: fn(*positional(list(xs), case), **kwargs))
+        try:
+            result = compiled(*tensors)
+        except Exception as exc:
+            gist = _gist(exc)
+            named = gist if gist.split(":")[0].endswith(("Error", "Exception")) else f"{type(exc).__name__}: {gist}"
+            raise RuntimeError(f"the compiled call raised {named}") from None
+        outputs.update({f"{name}@compiled": value
+                        for name, value in outputs_of(result, self.to_numpy).items()})
+        return outputs
 
     def eager_and_symbolic(self, case: Case) -> dict[str, np.ndarray]:
         """The eager outputs, and what the same call on KerasTensors infers for each."""
@@ -198,6 +283,14 @@ class Keras3TensorFlow(Keras3Adapter):
         call, wrt = split_call(fn, case)
         return tensorflow_vjp(call, [self.to_tensor(a) for a in case.args], wrt, case)
 
+    def compile(self, call: Any) -> Any:
+        # as Keras' jit_compile="auto" does: XLA when an accelerator is visible, a plain
+        # tf.function (graph mode) on a CPU-only machine, where Keras disables XLA
+        import tensorflow as tf  # noqa: PLC0415
+
+        accelerated = any(d.device_type != "CPU" for d in tf.config.list_physical_devices())
+        return tf.function(call, jit_compile=accelerated)
+
 
 class Keras3Jax(Keras3Adapter):
     id = "keras3-jax"
@@ -215,10 +308,22 @@ class Keras3Jax(Keras3Adapter):
     #: executables, and a default-profile run grew the worker past 4 GB without it
     CLEAR_CACHES_EVERY = 200
 
+    #: bytes the JAX compilation cache may hold when a worker starts (least recently used go first)
+    CACHE_MAX_BYTES = 2 * 1024**3
+
     def _configure_backend(self) -> None:
         import jax  # noqa: PLC0415
 
         jax.config.update("jax_default_matmul_precision", "highest")
+        cache = jax_cache_dir()
+        if cache:
+            # every executable, however quick to compile: eager JAX compiles each op per shape,
+            # and a rerun (CI, a fixed seed) finds them on disk (README: measured speed-up)
+            jax.config.update("jax_compilation_cache_dir", cache)
+            jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+            # not jax_compilation_cache_max_size: JAX then stats every file of the cache on
+            # each write, quadratic in a catalog's tens of thousands of entries
+            prune_cache(cache, self.CACHE_MAX_BYTES)
         self._jax = jax
         self._cases = 0
 
@@ -227,6 +332,9 @@ class Keras3Jax(Keras3Adapter):
         if self._cases % self.CLEAR_CACHES_EVERY == 0:
             self._jax.clear_caches()
         return super().run(case)
+
+    def compile(self, call: Any) -> Any:
+        return self._jax.jit(call)
 
     def vjp(self, fn: Any, case: Case) -> list[Any]:
         import jax  # noqa: PLC0415
@@ -252,6 +360,10 @@ class Keras3Torch(Keras3Adapter):
         torch.set_num_threads(1)
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
+
+    def compile(self, call: Any) -> Any:
+        raise Absent("torch.compile is not run: Keras compiles on torch only with jit_compile=True "
+                     "(its default is eager), and inductor builds C++ for every new shape")
 
     def vjp(self, fn: Any, case: Case) -> list[Any]:
         import torch  # noqa: PLC0415

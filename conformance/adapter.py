@@ -24,6 +24,9 @@ OP_GRAD = "op_grad"  # vector-Jacobian product of an op: extra["cotangent"], par
 #: outputs plus, per output NAME, ``NAME@symbolic`` (a 0-d array of the inferred dtype) and
 #: ``NAME@shape`` (the inferred dims, -1 for None)
 OP_SYMBOLIC = "op_symbolic"
+#: call an op eagerly and compiled the way the backend compiles a Keras function (jax.jit,
+#: tf.function with XLA); return the eager outputs plus, per output NAME, ``NAME@compiled``
+OP_COMPILED = "op_compiled"
 LAYER = "layer"  # build a layer from params["config"], set extra weights, call on args
 TRAIN = "train"  # fit a model for params["steps"] steps; return weights after each
 

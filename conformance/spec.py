@@ -19,18 +19,20 @@ import numpy as np
 from hypothesis import strategies as st
 
 from conformance import oracle, promotion, strategies
-from conformance.adapter import LAYER, OP, OP_GRAD, OP_SYMBOLIC, TRAIN, Case
+from conformance.adapter import LAYER, OP, OP_COMPILED, OP_GRAD, OP_SYMBOLIC, TRAIN, Case
 from conformance.tolerance import (
     GRAD_TOLERANCE,
     VALUE_TOLERANCE,
     Conditioning,
     Tolerance,
+    compare,
     elementwise,
 )
 
 VALUES, SPECIAL, GRAD = strategies.VALUES, strategies.SPECIAL, strategies.GRAD
 DTYPE = "dtype"  # the result dtype alone, over mixed argument dtypes
 SYMBOLIC = "symbolic"  # shape inference: the call on KerasTensors against the eager call
+COMPILED = "compiled"  # the call compiled (jax.jit, tf.function) against the same call eager
 FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP = "forward", "training_forward", "config_round_trip"
 FIT_STEPS = "fit_steps"
 
@@ -127,6 +129,31 @@ def symbolic_judge(name: str) -> Callable[[dict[str, np.ndarray]], str | None]:
     return judge
 
 
+def compiled_judge(name: str, expected: Expected) -> Callable[[dict[str, np.ndarray]], str | None]:
+    """The compiled call's output ``name`` against the eager call's.
+
+    Same shape, dtype, NaN/inf positions and signs of zero; values within twice the
+    values check's tolerance, at the oracle's conditioning (two answers that are each
+    within tolerance of the oracle can be that far apart). A wrong eager answer is the
+    values check's business: here only the compiler's change counts.
+    """
+
+    def judge(outputs: dict[str, np.ndarray]) -> str | None:
+        eager, compiled = outputs[name], outputs.get(f"{name}@compiled")
+        if compiled is None:
+            return f"{name}: the adapter returned no compiled result"
+        tol = expected.tolerance.get(eager.dtype.name)
+        doubled = None if tol is None else Tolerance(atol=2 * tol.atol, rtol=2 * tol.rtol)
+        scale = expected.scale if expected.scale is not None and np.shape(expected.scale) in (
+            (), eager.shape) else None
+        mismatch, _ = compare(compiled, eager, eager.dtype.name, scale, doubled, expected.signed_zeros)
+        if mismatch is None:
+            return None
+        return f"{name}: compiled against eager: {mismatch.summary.replace('expected', 'eager')}"
+
+    return judge
+
+
 def _named_outputs(result: Any) -> dict[str, np.ndarray]:
     if isinstance(result, tuple):
         return {f"out{i}": np.asarray(r) for i, r in enumerate(result)}
@@ -153,6 +180,8 @@ class OpSpec(Spec):
     tolerance: dict[str, Tolerance] = dataclasses.field(default_factory=dict)
     #: the shape-inference check (needs the oracle, which names the outputs)
     symbolic: bool = True
+    #: the eager-against-compiled check (needs the oracle for its conditioning)
+    compiled: bool = True
     name: str = ""
     notes: str = ""
 
@@ -173,10 +202,12 @@ class OpSpec(Spec):
             out.append(GRAD)
         if self.symbolic and self.reference is not None:
             out.append(SYMBOLIC)
+        if self.compiled and self.reference is not None:
+            out.append(COMPILED)
         return tuple(out)
 
     def draw(self, check: str) -> st.SearchStrategy:
-        mode = VALUES if check == SYMBOLIC else check
+        mode = VALUES if check in (SYMBOLIC, COMPILED) else check
 
         @st.composite
         def draw_op(draw: Any) -> Draw:
@@ -244,6 +275,10 @@ class OpSpec(Spec):
                     scale = (self.conditioning([*convention.get("leading", ()), *wide], kwargs, ref)
                              if ref.dtype.kind == "f" else None)
                 expected[name] = Expected(ref, dtype, scale, tolerance, self.signed_zeros)
+            if check == COMPILED:
+                case = Case(OP_COMPILED, self.api, check, list(args), params)
+                expected = {name: dataclasses.replace(exp, judge=compiled_judge(name, exp))
+                            for name, exp in expected.items()}
             return Draw(case, expected)
         ref = outputs["out"]
         wrt = list(self.grad_wrt if self.grad_wrt is not None else

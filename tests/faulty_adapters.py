@@ -48,6 +48,10 @@ class Honest(Keras3NumPy):
         """Keras's own answer."""
         return super().run(case)
 
+    def compile(self, call: Any) -> Any:
+        # the NumPy backend has no compiler: "compiled" is the same call again, which must agree
+        return call
+
     def faulty(self, case: Case) -> Outcome:
         """The wrong answer; overridden by each faulty adapter."""
         return self.correct(case)
@@ -237,6 +241,24 @@ class FaultySymbolic(Honest):
         return outcome
 
 
+class FaultyCompiled(Honest):
+    """The compiled call's float outputs are 10% + 0.1 off the eager call's (an optimiser's bug)."""
+
+    id = "faulty-compiled"
+
+    def compile(self, call: Any) -> Any:
+        def off(*args: Any) -> Any:
+            result = call(*args)
+            results = result if isinstance(result, tuple) else (result,)
+            shifted = tuple(
+                (np.asarray(r, np.float64) * 1.1 + 0.1).astype(np.asarray(r).dtype)
+                if np.asarray(r).dtype.kind == "f" or np.asarray(r).dtype.name == "bfloat16" else r
+                for r in results)
+            return shifted if isinstance(result, tuple) else shifted[0]
+
+        return off
+
+
 class LegacyGelu(Honest):
     """A Keras 2 stand-in for the migration view: gelu keeps Keras 2's default approximate=False.
 
@@ -259,7 +281,7 @@ class LegacyGelu(Honest):
 
 ALL: tuple[type[Honest], ...] = (
     Honest, FaultyAdd, FaultySoftmax, FaultyConv, FaultyEveryOp, FaultyCrash, FaultyTimeout, FaultyShape,
-    FaultyStatus, FaultyMissing, FaultyObject, FaultySymbolic, LegacyGelu,
+    FaultyStatus, FaultyMissing, FaultyObject, FaultySymbolic, FaultyCompiled, LegacyGelu,
 )
 
 #: the value of $KERAS_CONFORMANCE_EXTRA_ADAPTERS that registers every adapter above

@@ -94,3 +94,9 @@ def run_pytest(args: Sequence[str], report_dir: Path | None = None, timeout: flo
     done = subprocess.run([sys.executable, "-m", "pytest", *full], cwd=ROOT, env=env or subprocess_env(),
                           capture_output=True, text=True, timeout=timeout)
     return PytestRun(full, done.returncode, done.stdout, done.stderr, report_dir)
+
+
+def check_run(adapters: str, specs: Sequence[str], check: str, report_dir: Path) -> PytestRun:
+    """One check of a few specs on some adapters, quick profile: a faulty adapter's test run."""
+    return run_pytest(["--adapters", adapters, "-k", " or ".join(f"{s}::{check}" for s in specs),
+                       "--hypothesis-profile=quick", "-q"], report_dir)

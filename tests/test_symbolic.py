@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from plugin_runs import PytestRun, run_pytest
+from plugin_runs import PytestRun, check_run
 
 from conformance.spec import symbolic_judge
 
@@ -27,9 +27,7 @@ def test_a_none_dimension_matches_any_size_and_a_wrong_one_does_not() -> None:
 
 @pytest.fixture(scope="module")
 def symbolic_run(tmp_path_factory: pytest.TempPathFactory) -> PytestRun:
-    return run_pytest(["--adapters", "honest-numpy,faulty-symbolic",
-                       "-k", " or ".join(f"{s}::symbolic" for s in SPECS),
-                       "--hypothesis-profile=quick", "-q"], tmp_path_factory.mktemp("symbolic"))
+    return check_run("honest-numpy,faulty-symbolic", SPECS, "symbolic", tmp_path_factory.mktemp("symbolic"))
 
 
 @pytest.mark.parametrize("spec", SPECS)

@@ -243,7 +243,7 @@ def kaiser_scale(args: Sequence[np.ndarray], kwargs: dict, ref: np.ndarray) -> n
 
 
 FLOATX = promotion.fixed("float32")
-WINDOW_NOTE = ("N a 0-d int tensor in [1, 12] (every int dtype); result floatx; no shape-inference check: the "
+WINDOW_NOTE = ("N a 0-d int tensor in [1, 12] (every int dtype); result floatx; no shape-inference or compiled check: the "
                "length must be concrete (Keras raises 'does not support symbolic tensors' by design). "
                + NO_ARRAYS.replace("no array argument", "an integer length"))
 
@@ -293,14 +293,14 @@ SPECS = [
            result_dtype=fam.kwarg_dtype(), conditioning=geomspace_scale, special=False,
            notes=NO_ARRAYS + "endpoints of one sign in [0.1, 100]"),
     OpSpec("ops.numpy.bartlett", window_args(), window(np.bartlett), INT_DTYPES, result_dtype=FLOATX,
-           conditioning=fam.windows_scale, special=False, signed_zeros=False, symbolic=False, notes=WINDOW_NOTE),
+           conditioning=fam.windows_scale, special=False, signed_zeros=False, symbolic=False, compiled=False, notes=WINDOW_NOTE),
     OpSpec("ops.numpy.blackman", window_args(), window(np.blackman), INT_DTYPES, result_dtype=FLOATX,
-           conditioning=fam.windows_scale, special=False, signed_zeros=False, symbolic=False, notes=WINDOW_NOTE),
+           conditioning=fam.windows_scale, special=False, signed_zeros=False, symbolic=False, compiled=False, notes=WINDOW_NOTE),
     OpSpec("ops.numpy.hamming", window_args(), window(np.hamming), INT_DTYPES, result_dtype=FLOATX,
-           conditioning=fam.windows_scale, special=False, signed_zeros=False, symbolic=False, notes=WINDOW_NOTE),
+           conditioning=fam.windows_scale, special=False, signed_zeros=False, symbolic=False, compiled=False, notes=WINDOW_NOTE),
     OpSpec("ops.numpy.hanning", window_args(), window(np.hanning), INT_DTYPES, result_dtype=FLOATX,
-           conditioning=fam.windows_scale, special=False, signed_zeros=False, symbolic=False, notes=WINDOW_NOTE),
+           conditioning=fam.windows_scale, special=False, signed_zeros=False, symbolic=False, compiled=False, notes=WINDOW_NOTE),
     OpSpec("ops.numpy.kaiser", window_args(beta=True), window(np.kaiser), INT_DTYPES, result_dtype=FLOATX,
-           conditioning=kaiser_scale, special=False, signed_zeros=False, symbolic=False,
+           conditioning=kaiser_scale, special=False, signed_zeros=False, symbolic=False, compiled=False,
            notes=WINDOW_NOTE + " beta in [0, 14]"),
 ]

@@ -35,8 +35,8 @@ SPECS = [
            notes="key an int or a tuple of ints (negative too). Slices, None and Ellipsis cannot travel "
                  "as JSON keywords: not covered"),
     OpSpec("ops.numpy.nonzero", fam.array_and(domain=fam.sparse_zeros, zero_d=False), fam.nonzero, ALL,
-           result_dtype=promotion.fixed("int32"),
-           notes="about half the elements zero; a tuple of int32 index arrays (Keras' documented output "
+           result_dtype=promotion.fixed("int32"), compiled=False,
+           notes="no compiled check: the output's shape is the count of nonzeros, a value; about half the elements zero; a tuple of int32 index arrays (Keras' documented output "
                  "spec). NaN counts as nonzero, -0.0 as zero. No 0-d input: numpy raises on it"),
     OpSpec("ops.numpy.unravel_index", fam.unravel_index_args(), fam.unravel_index, INT_DTYPES,
            result_dtype="same", special=False,

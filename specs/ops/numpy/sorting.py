@@ -59,8 +59,9 @@ SPECS = [
     OpSpec("ops.numpy.digitize", fam.digitize_args(), fam.digitize, NUMERIC, result_dtype=INDEX,
            mixed_args=(0,),
            notes="the dtype check mixes x only (a recast could unsort the bins); bins finite; strictly increasing 1-D bins (documented as increasing); values on edges included"),
-    OpSpec("ops.numpy.unique", fam.unique_args(), fam.unique, fam.ALL, result_dtype=None,
-           notes="sorted=True (the default; with sorted=False the order is unspecified); axis None or "
+    OpSpec("ops.numpy.unique", fam.unique_args(), fam.unique, fam.ALL, result_dtype=None, compiled=False,
+           notes="no compiled check: the output's shape depends on the values (unique.size is compiled). "
+                 "sorted=True (the default; with sorted=False the order is unspecified); axis None or "
                  "an int; return_index/inverse/counts left out or given. No dtype check: the outputs "
                  "have different dtypes (values: x's, indices and counts: int32) and a spec has one. "
                  "NaNs are distinct (Keras passes equal_nan=False)"),

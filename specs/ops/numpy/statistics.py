@@ -84,9 +84,11 @@ SPECS = [
                  "edges have different dtypes and a spec has one result dtype (values are judged at "
                  "the returned dtypes). No special check: NaN/inf make the data range undefined"),
     OpSpec("ops.numpy.bincount", fam.bincount_args(), fam.bincount, INT_DTYPES,
-           result_dtype=promotion.fixed("int32"), notes="x 1-D non-negative; minlength left out or given"),
+           result_dtype=promotion.fixed("int32"), compiled=False,
+           notes="x 1-D non-negative; minlength left out or given. No compiled check: the output's "
+                 "length is max(x) + 1, a value"),
     OpSpec("ops.numpy.bincount", fam.bincount_args(weighted=True), fam.bincount, NUMERIC,
-           result_dtype=promotion.same, mixed_args=(1,), name="ops.numpy.bincount.weights",
-           notes="weights of the case's dtype, x of a drawn integer dtype; result_type(x, weights). "
+           result_dtype=promotion.same, mixed_args=(1,), name="ops.numpy.bincount.weights", compiled=False,
+           notes="no compiled check (the length is a value); weights of the case's dtype, x of a drawn integer dtype; result_type(x, weights). "
                  "sparse=True and 2-D x (undocumented) left out"),
 ]

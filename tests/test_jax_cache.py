@@ -1,0 +1,35 @@
+"""The JAX adapters' persistent compilation cache: where it lives, and its bound."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conformance.adapters.keras3 import jax_cache_dir, prune_cache
+
+
+def test_the_cache_lives_under_the_user_cache_and_can_be_moved_or_turned_off(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("JAX_COMPILATION_CACHE_DIR", "KERAS_CONFORMANCE_CACHE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert jax_cache_dir() == str(tmp_path / "keras-conformance" / "jax")
+    monkeypatch.setenv("KERAS_CONFORMANCE_CACHE_DIR", str(tmp_path / "ci"))
+    assert jax_cache_dir() == str(tmp_path / "ci" / "jax")
+    monkeypatch.setenv("KERAS_CONFORMANCE_CACHE_DIR", "off")
+    assert jax_cache_dir() is None
+    monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", str(tmp_path / "mine"))  # JAX reads it itself
+    monkeypatch.delenv("KERAS_CONFORMANCE_CACHE_DIR")
+    assert jax_cache_dir() is None
+
+
+def test_pruning_removes_the_least_recently_used_files_first(tmp_path: Path) -> None:
+    for i in range(10):
+        path = tmp_path / f"entry{i}"
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (1000 + i, 1000 + i))  # entry0 is the oldest
+    prune_cache(str(tmp_path), max_bytes=800)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [f"entry{i}" for i in range(4, 10)]  # down to 3/4 of the bound: 600 bytes
+    prune_cache(str(tmp_path / "missing"), max_bytes=1)  # no cache yet: nothing to do
