@@ -40,3 +40,9 @@ class KerasMlx(Keras3Adapter):
         diff = [fixed[i] for i in wrt]
         _, grads = mx.vjp(lambda *d: call(fixed, *d), diff, [self.to_tensor(case.extra["cotangent"])])
         return list(grads)
+
+    def compile(self, call: Any) -> Any:
+        import mlx.core as mx  # noqa: PLC0415 - worker only
+
+        # keras-mlx's trainer wraps train_step in mx.compile when jit_compile is on
+        return mx.compile(call)
