@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.tolerance import VALUE_TOLERANCE, Tolerance, compare
+from conformance.tolerance import VALUE_TOLERANCE, compare, doubled
 
 DEFAULT, FORMULA, RENAMED = "changed default", "changed formula", "renamed argument"
 
@@ -81,10 +81,6 @@ class Tally:
         return dataclasses.asdict(self)
 
 
-def _doubled(tol: Tolerance | None) -> Tolerance | None:
-    return None if tol is None else Tolerance(atol=2 * tol.atol, rtol=2 * tol.rtol)
-
-
 def compare_outcomes(draw: Any, before: Any, after: Any) -> tuple[bool, float, float, str] | None:
     """(agree, |diff|, rel diff, what differed) for one case on a Keras 2 and a Keras 3 adapter.
 
@@ -117,9 +113,9 @@ def compare_outcomes(draw: Any, before: Any, after: Any) -> tuple[bool, float, f
             continue
         judged = b.dtype.name
         tolerances = exp.tolerance if exp is not None else VALUE_TOLERANCE
-        tol = _doubled(tolerances.get(judged) or VALUE_TOLERANCE.get(judged))
+        tol = doubled(tolerances.get(judged) or VALUE_TOLERANCE.get(judged))
         if tol is None and b.dtype.kind == "f":
-            tol = _doubled(VALUE_TOLERANCE["float64"])
+            tol = doubled(VALUE_TOLERANCE["float64"])
         scale = exp.scale if exp is not None else None
         if a.dtype.kind in "biu" and b.dtype.kind in "biu":
             a = a.astype(np.int64)

@@ -26,6 +26,7 @@ from conformance.tolerance import (
     Conditioning,
     Tolerance,
     compare,
+    doubled,
     elementwise,
 )
 
@@ -142,11 +143,10 @@ def compiled_judge(name: str, expected: Expected) -> Callable[[dict[str, np.ndar
         eager, compiled = outputs[name], outputs.get(f"{name}@compiled")
         if compiled is None:
             return f"{name}: the adapter returned no compiled result"
-        tol = expected.tolerance.get(eager.dtype.name)
-        doubled = None if tol is None else Tolerance(atol=2 * tol.atol, rtol=2 * tol.rtol)
         scale = expected.scale if expected.scale is not None and np.shape(expected.scale) in (
             (), eager.shape) else None
-        mismatch, _ = compare(compiled, eager, eager.dtype.name, scale, doubled, expected.signed_zeros)
+        mismatch, _ = compare(compiled, eager, eager.dtype.name, scale,
+                              doubled(expected.tolerance.get(eager.dtype.name)), expected.signed_zeros)
         if mismatch is None:
             return None
         return f"{name}: compiled against eager: {mismatch.summary.replace('expected', 'eager')}"

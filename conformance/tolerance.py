@@ -39,6 +39,11 @@ GRAD_TOLERANCE = {
     "float64": Tolerance(atol=1e-8, rtol=1e-7),
 }
 
+def doubled(tol: Tolerance | None) -> Tolerance | None:
+    """Twice ``tol``: two answers each within ``tol`` of the oracle can be this far apart."""
+    return None if tol is None else Tolerance(atol=2 * tol.atol, rtol=2 * tol.rtol)
+
+
 Conditioning = Callable[[Sequence[np.ndarray], dict, np.ndarray], np.ndarray]
 
 
