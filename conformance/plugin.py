@@ -178,6 +178,8 @@ class ConformanceState:
 
     def close(self) -> None:
         if self.pool is not None:
+            if self.report:
+                self.report.incidents(self.pool.incidents())
             self.pool.close()
         if self.report:
             self.report.finish()
@@ -361,4 +363,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_line("worker busy time per adapter (minutes):")
     for line in report.time_lines(state.report.data):
         terminalreporter.write_line(f"  {line}")
+    incidents = state.pool.incidents() if state.pool is not None else []
+    for line in incidents:
+        terminalreporter.write_line(f"worker incident: {line}", yellow=True)
     terminalreporter.write_line(f"report: {state.report.path('md')} (also .json, .html)")

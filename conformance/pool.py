@@ -55,6 +55,11 @@ class Worker:
         self.log_path = os.path.join(self.log_dir, f"{info.id}{suffix}.log")
         self.description: dict | None = None
         self.restarts = 0
+        #: what happened that no verdict shows: a worker that exited after answering
+        self.incidents: list[str] = []
+        self._sent = 0
+        self._send_failure: str | None = None
+        self._last_apis: list[str] = []
         self._group: execnet.Group | None = None
         self._channel = None
 
@@ -131,15 +136,54 @@ class Worker:
 
     # -- cases --------------------------------------------------------------
     def send(self, cases: Sequence[Case]) -> None:
-        if self._channel is None:
-            self.restart()
-        assert self._channel is not None
+        """Send a batch; never raises: a worker that cannot take it is restarted, once.
+
+        A backend that corrupts its heap may answer a batch and die a moment later
+        (MLX: ``free(): invalid next size`` after the reply): its channel is closed
+        before the next send. The batch then goes to a fresh worker, and the death is
+        kept as an incident naming the batch it answered last.
+        """
         self._sent = len(cases)
-        self._channel.send({"op": "run", "cases": [encode(c.to_wire()) for c in cases]})
+        self._send_failure = None
+        message = {"op": "run", "cases": [encode(c.to_wire()) for c in cases]}
+        for attempt in range(2):
+            if not self.alive():
+                if self._channel is not None:
+                    self._note_exit()
+                try:
+                    self.restart()
+                except Exception as exc:  # noqa: BLE001 - becomes a verdict for each case
+                    self._send_failure = f"worker could not be restarted: {exc}"
+                    return
+            assert self._channel is not None
+            try:
+                self._channel.send(message)
+            except (EOFError, OSError, execnet.RemoteError) as exc:
+                if not attempt:
+                    self._note_exit()
+                self.kill()
+                if attempt:
+                    self._send_failure = f"cannot send to a fresh worker: {type(exc).__name__}: {exc}"
+                continue
+            self._last_apis = sorted({c.api for c in cases})
+            return
+
+    def alive(self) -> bool:
+        """Whether the process still answers: execnet's reader thread ends at its EOF."""
+        channel = self._channel
+        return channel is not None and not channel.isclosed() and channel.gateway.hasreceiver()
+
+    def _note_exit(self) -> None:
+        last = ", ".join(self._last_apis) or "nothing"
+        tail = self.log_tail()
+        self.incidents.append(f"{self.info.id}: the worker exited after answering a batch of "
+                              f"{last}" + (f" (log: {tail})" if tail else ""))
 
     def receive(self) -> list[Outcome]:
         """The outcomes of the last send; a failed worker gives a verdict per case."""
         count = self._sent
+        if self._send_failure is not None:
+            return [Outcome(CRASH, reason=self._send_failure) for _ in range(count)]
         assert self._channel is not None
         try:
             message = self._channel.receive(timeout=self.case_timeout * max(count, 1))
@@ -216,6 +260,10 @@ class WorkerGroup:
         for member in self.members:
             member.kill()
 
+    @property
+    def incidents(self) -> list[str]:
+        return [i for member in self.members for i in member.incidents]
+
     def stop(self) -> None:
         for member in self.members:
             member.stop()
@@ -258,6 +306,10 @@ class WorkerPool:
         """Send each adapter its cases, all at once, then gather the answers."""
         self.submit(case_by_adapter)
         return self.collect(list(case_by_adapter))
+
+    def incidents(self) -> list[str]:
+        """Worker deaths that no verdict shows (see :meth:`Worker.send`)."""
+        return [i for group in self.workers.values() for i in group.incidents]
 
     def close(self) -> None:
         for group in self.workers.values():

@@ -67,6 +67,10 @@ class ReportWriter:
     def add_migration(self, tallies: Iterable[Any]) -> None:
         self.data.setdefault("migration", []).extend(t.to_json() for t in tallies)
 
+    def incidents(self, lines: Iterable[str]) -> None:
+        """Worker deaths that no verdict shows (a worker that exited after answering)."""
+        self.data["incidents"] = list(lines)
+
     def finish(self) -> None:
         self.data["finished"] = _now()
         self._flush(render=True)
@@ -92,6 +96,7 @@ def merge(documents: Iterable[dict]) -> dict:
         merged["adapters"].update(doc.get("adapters", {}))
         merged["unavailable"].update(doc.get("unavailable", {}))
         merged["sources"].append({k: doc.get(k) for k in ("started", "finished", "profile", "seed")})
+        merged.setdefault("incidents", []).extend(doc.get("incidents", []))
         for result in doc.get("results", []):
             cells[(result["spec"], result["check"], result["adapter"])] = result
         # the migration view needs both majors in one job; a job's tallies are kept as they are
@@ -176,6 +181,11 @@ def to_markdown(data: dict) -> str:
     out += [f"- {line}" for line in summary_lines(data)]
     for adapter_id, reason in sorted(data.get("unavailable", {}).items()):
         out.append(f"- {adapter_id}: unavailable — {reason}")
+    if data.get("incidents"):
+        out += ["", "## Worker incidents", "",
+                "Workers that exited after answering, restarted before the next batch; the "
+                "batch they answered last may have corrupted the process:", ""]
+        out += [f"- {line}" for line in data["incidents"]]
     timing = time_lines(data)
     if timing:
         out += ["", "## Time per adapter", "",
@@ -242,6 +252,7 @@ def to_html(data: dict) -> str:
              "<h2>Summary</h2><ul>"]
     parts += [f"<li>{e(line)}</li>" for line in summary_lines(data)]
     parts += [f"<li>{e(a)}: unavailable — {e(r)}</li>" for a, r in sorted(data.get("unavailable", {}).items())]
+    parts += [f"<li>worker incident: {e(line)}</li>" for line in data.get("incidents", [])]
     parts.append("</ul><h2>Matrix</h2><table><tr><th>spec</th><th>check</th>")
     parts += [f"<th>{e(a)}</th>" for a in adapters]
     parts.append("</tr>")

@@ -243,7 +243,14 @@ class CheckRunner:
             if len(pending) >= self.batch_size:
                 flush()
 
-        explore()
+        try:
+            explore()
+        except BaseException:
+            # an answer left in flight would be taken for the next spec's
+            while in_flight:
+                draws, targets = in_flight.pop()
+                self.pool.collect(targets)
+            raise
         flush()
         flush()
 

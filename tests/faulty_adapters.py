@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from typing import Any, ClassVar
 
@@ -171,6 +172,22 @@ class FaultyCrash(Honest):
         os._exit(1)
 
 
+class FaultyLateExit(Honest):
+    """ops.numpy.add answers right, then the process dies (a backend that corrupted its heap).
+
+    MLX does this: ``free(): invalid next size`` aborts the worker after its reply is
+    sent, so the engine finds the channel closed at its next send.
+    """
+
+    id = "faulty-late-exit"
+    faulty_api = "ops.numpy.add"
+
+    def faulty(self, case: Case) -> Outcome:
+        outcome = self.correct(case)
+        threading.Timer(0.2, os._exit, (1,)).start()
+        return outcome
+
+
 class FaultyTimeout(Honest):
     """ops.numpy.add never answers (the engine must kill the worker)."""
 
@@ -280,8 +297,8 @@ class LegacyGelu(Honest):
 
 
 ALL: tuple[type[Honest], ...] = (
-    Honest, FaultyAdd, FaultySoftmax, FaultyConv, FaultyEveryOp, FaultyCrash, FaultyTimeout, FaultyShape,
-    FaultyStatus, FaultyMissing, FaultyObject, FaultySymbolic, FaultyCompiled, LegacyGelu,
+    Honest, FaultyAdd, FaultySoftmax, FaultyConv, FaultyEveryOp, FaultyCrash, FaultyLateExit, FaultyTimeout,
+    FaultyShape, FaultyStatus, FaultyMissing, FaultyObject, FaultySymbolic, FaultyCompiled, LegacyGelu,
 )
 
 #: the value of $KERAS_CONFORMANCE_EXTRA_ADAPTERS that registers every adapter above

@@ -166,3 +166,18 @@ def test_a_run_records_each_adapters_busy_time(tmp_path: Path) -> None:
     cell = run.verdicts()[("ops.numpy.add", "values", "honest-numpy")]
     assert cell["busy_seconds"] > 0, run.explain()
     assert "worker busy time per adapter (minutes):" in run.output, run.explain()
+
+
+def test_worker_incidents_are_kept_merged_and_shown(tmp_path: Path) -> None:
+    line = "keras-mlx: the worker exited after answering a batch of ops.image.sobel_edges"
+    writer = ReportWriter(str(tmp_path), stem="run")
+    writer.start(profile="quick", seed=0)
+    writer.add(verdict("ops.numpy.add", "values", "keras-mlx"))
+    writer.incidents([line])
+    writer.finish()
+    data = read(tmp_path / "run.json")
+    assert data["incidents"] == [line]
+    assert "## Worker incidents" in to_markdown(data) and line in to_markdown(data)
+    assert merge([data, {**data, "incidents": []}])["incidents"] == [line]
+    assert "Worker incidents" not in to_markdown({**data, "incidents": []})
+    assert line in to_html(data)

@@ -1,0 +1,112 @@
+"""The worker pool keeps a run going when a worker dies between batches.
+
+A backend that corrupts its heap can answer a batch and abort a moment later
+(MLX, seen on ``ops.image.sobel_edges``): the engine then finds the worker's
+channel closed when it sends the next batch. That batch must go to a fresh
+worker, and the other adapters' workers must not notice.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conformance.adapter import OP, Case
+from conformance.pool import CRASH, Worker, WorkerPool
+from conformance.registry import AdapterInfo
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS))
+
+from faulty_adapters import FaultyLateExit, Honest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _faulty_adapters_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the worker imports faulty_adapters by name; it inherits this environment
+    path = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
+    monkeypatch.setenv("PYTHONPATH", path)
+
+
+def info(cls: type[Honest]) -> AdapterInfo:
+    return AdapterInfo(id=cls.id, reference=f"faulty_adapters:{cls.__name__}", cls=cls)
+
+
+def add_case(value: float) -> Case:
+    x = np.array([value, 2.0], np.float32)
+    return Case(OP, "ops.numpy.add", "values", [x, x])
+
+
+def exp_case() -> Case:
+    return Case(OP, "ops.numpy.exp", "values", [np.array([0.0, 1.0], np.float32)])
+
+
+def wait_closed(worker: Worker, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while worker.alive():
+        assert time.monotonic() < deadline, "the worker did not exit"
+        time.sleep(0.05)
+
+
+def test_a_worker_that_exits_after_answering_is_restarted_at_the_next_send(tmp_path: Path) -> None:
+    worker = Worker(info(FaultyLateExit), case_timeout=30, log_dir=str(tmp_path))
+    worker.start()
+    worker.wait_ready()
+    try:
+        worker.send([add_case(1.0)])
+        [answer] = worker.receive()
+        assert answer.status == "ok"
+        np.testing.assert_array_equal(answer.outputs["out"], [2.0, 4.0])
+        wait_closed(worker)
+
+        worker.send([exp_case()])  # raised "cannot send (already closed?)" before
+        [answer] = worker.receive()
+        assert answer.status == "ok", answer.reason
+        np.testing.assert_allclose(answer.outputs["out"], np.exp([0.0, 1.0]), rtol=1e-6)
+        assert worker.restarts == 1
+        assert worker.incidents == [
+            "faulty-late-exit: the worker exited after answering a batch of ops.numpy.add"]
+    finally:
+        worker.stop()
+
+
+def test_a_worker_that_cannot_restart_gives_crash_verdicts(tmp_path: Path) -> None:
+    worker = Worker(info(FaultyLateExit), case_timeout=30, log_dir=str(tmp_path))
+    worker.start()
+    worker.wait_ready()
+    worker.send([add_case(1.0)])
+    worker.receive()
+    wait_closed(worker)
+    worker.info = AdapterInfo(id="faulty-late-exit", reference="faulty_adapters:NoSuchClass",
+                              cls=FaultyLateExit)
+    worker.send([exp_case(), exp_case()])  # must not raise
+    answers = worker.receive()
+    assert [a.status for a in answers] == [CRASH, CRASH]
+    assert "worker could not be restarted" in answers[0].reason
+    assert "NoSuchClass" in answers[0].reason
+    worker.stop()
+
+
+def test_other_adapters_are_untouched_by_a_late_exit(tmp_path: Path) -> None:
+    pool = WorkerPool([info(Honest), info(FaultyLateExit)], case_timeout=30, log_dir=str(tmp_path))
+    pool.start()
+    try:
+        assert not pool.start_errors
+        first = pool.run({"honest-numpy": [add_case(1.0)], "faulty-late-exit": [add_case(1.0)]})
+        assert [o.status for answers in first.values() for o in answers] == ["ok", "ok"]
+        honest = pool.workers["honest-numpy"].members[0]
+        wait_closed(pool.workers["faulty-late-exit"].members[0])
+
+        # the late exit is found first in the submit order: the honest worker must still get its batch
+        second = pool.run({"faulty-late-exit": [exp_case()] * 3, "honest-numpy": [exp_case()] * 3})
+        for adapter, answers in second.items():
+            assert [o.status for o in answers] == ["ok"] * 3, (adapter, answers)
+        assert honest.restarts == 0
+        assert len(pool.incidents()) == 1
+    finally:
+        pool.close()
