@@ -307,6 +307,14 @@ class WorkerPool:
         self.submit(case_by_adapter)
         return self.collect(list(case_by_adapter))
 
+    def recycle(self, adapter_id: str) -> None:
+        """Fresh processes for an adapter (after a check known to corrupt its heap)."""
+        for member in self.workers[adapter_id].members:
+            try:
+                member.restart()
+            except Exception:  # noqa: BLE001 - the next send restarts it or gives crash verdicts
+                member.kill()
+
     def incidents(self) -> list[str]:
         """Worker deaths that no verdict shows (see :meth:`Worker.send`)."""
         return [i for group in self.workers.values() for i in group.incidents]

@@ -269,6 +269,11 @@ class CheckRunner:
                 v.status, v.reason, v.link = KNOWN, entry.reason, entry.link or ""
             else:
                 self._stale(v, spec.name, check, adapter, drawn_dtypes[adapter])
+        # A spec listed as crashing corrupts the backend's heap even in the cases that
+        # answer; a later, innocent spec would die of it. Its adapters get fresh workers.
+        for adapter in live:
+            if divergences.find(self.known, spec.name, check, adapter, crash=True):
+                self.pool.recycle(adapter)
         self.last_migration = migration.take()
         elapsed = time.perf_counter() - started
         for v in verdicts.values():

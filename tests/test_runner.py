@@ -132,6 +132,7 @@ class FakePool:
         self.workers = dict.fromkeys(answers)
         self.start_errors: dict[str, str] = {}
         self.calls = 0
+        self.recycled: list[str] = []
 
     def run(self, case_by_adapter: dict[str, Sequence[Case]]) -> dict[str, list[Outcome]]:
         self.calls += 1
@@ -142,6 +143,9 @@ class FakePool:
 
     def collect(self, adapters: Sequence[str]) -> dict[str, list[Outcome]]:
         return {a: self._submitted[a] for a in adapters}
+
+    def recycle(self, adapter_id: str) -> None:
+        self.recycled.append(adapter_id)
 
 
 def exact(case: Case) -> Outcome:
@@ -279,3 +283,14 @@ def test_an_adapter_can_ask_for_a_shorter_case_timeout() -> None:
     assert [m.case_timeout for m in shorter.members] == [5.0]
     run_wins = WorkerGroup(AdapterInfo("hangs", "m:Hangs", Hangs), case_timeout=2.0, log_dir="/tmp")
     assert [m.case_timeout for m in run_wins.members] == [2.0]
+
+
+def test_runner_gives_fresh_workers_after_a_check_listed_as_crashing() -> None:
+    # listed as a crash: its passing cases may still have corrupted the heap
+    listed = Divergence("ops.numpy.add", ("crashes",), "corrupts MLX's heap", source="d.toml", crash=True)
+    plain = Divergence("ops.numpy.add", ("exact",), "float64 unsupported", source="d.toml")
+    pool = FakePool({"crashes": exact, "exact": exact})
+    runner = CheckRunner(pool, settings(max_examples=5), run_seed=0,
+                         reproduce=lambda spec, check, adapter: "", known=[listed, plain])
+    runner.run(SPEC, "values", ["crashes", "exact"])
+    assert pool.recycled == ["crashes"]
