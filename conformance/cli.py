@@ -103,8 +103,7 @@ def cmd_migrate(args: argparse.Namespace, extra: list[str]) -> int:
             return code
         path = os.path.join(args.report_dir, "conformance.json")
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        data = report.load(path)
     except (OSError, ValueError) as exc:
         print(f"keras-conformance migrate: cannot read {path}: {exc}", file=sys.stderr)
         return 2
@@ -162,8 +161,7 @@ def cmd_report(args: argparse.Namespace, extra: list[str]) -> int:
     documents = []
     for path in args.files:
         try:
-            with open(path, encoding="utf-8") as handle:
-                documents.append(json.load(handle))
+            documents.append(report.load(path))
         except (OSError, ValueError) as exc:
             print(f"keras-conformance report: cannot read {path}: {exc}", file=sys.stderr)
             return 2

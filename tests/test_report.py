@@ -20,26 +20,43 @@ def read(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def test_json_is_written_after_every_verdict(tmp_path: Path) -> None:
+def test_every_verdict_is_kept_at_once_and_the_json_at_most_every_few_seconds(tmp_path: Path) -> None:
     writer = ReportWriter(str(tmp_path), stem="run")
     writer.start(profile="quick", seed=7, unavailable={"keras3-openvino": "missing openvino"})
     assert read(tmp_path / "run.json")["results"] == []
     writer.adapters({"keras3-numpy": {"versions": {"keras": "3.15.1"}}},
                     {"keras3-torch": "worker did not start"})
     writer.add(verdict("ops.numpy.add", "values", "keras3-numpy"))
-    first = read(tmp_path / "run.json")
-    assert [r["spec"] for r in first["results"]] == ["ops.numpy.add"]
-    assert first["finished"] is None  # a killed run keeps what it had, marked unfinished
-    assert first["profile"] == "quick" and first["seed"] == 7
-    assert set(first["unavailable"]) == {"keras3-openvino", "keras3-torch"}
     writer.add(verdict("ops.numpy.exp", "values", "keras3-numpy", "diverged", message="off"))
-    second = read(tmp_path / "run.json")
-    assert [r["status"] for r in second["results"]] == ["pass", "diverged"]
+    # a killed run keeps what it had: the journal has every verdict, the JSON says unfinished
+    assert len((tmp_path / "run.jsonl").read_text().splitlines()) == 2
+    snapshot = read(tmp_path / "run.json")
+    assert snapshot["results"] == [] and snapshot["finished"] is None  # within SNAPSHOT_SECONDS
+    killed = report.load(str(tmp_path / "run.json"))
+    assert [r["status"] for r in killed["results"]] == ["pass", "diverged"]
+    assert killed["profile"] == "quick" and killed["seed"] == 7
+    assert set(killed["unavailable"]) == {"keras3-openvino", "keras3-torch"}
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically
+
+    writer._last_snapshot -= report.SNAPSHOT_SECONDS  # time passes
+    writer.add(verdict("ops.numpy.log", "values", "keras3-numpy"))
+    assert len(read(tmp_path / "run.json")["results"]) == 3
+
     writer.finish()
     done = read(tmp_path / "run.json")
     assert done["finished"] is not None and done["format"] == FORMAT
+    assert len(done["results"]) == 3 and report.load(str(tmp_path / "run.json")) == done
+    assert not (tmp_path / "run.jsonl").exists()  # the JSON holds everything now
     assert (tmp_path / "run.md").exists() and (tmp_path / "run.html").exists()
+
+
+def test_a_journal_line_cut_by_a_kill_is_left_out(tmp_path: Path) -> None:
+    writer = ReportWriter(str(tmp_path), stem="run")
+    writer.start(profile="quick", seed=0)
+    writer.add(verdict("ops.numpy.add", "values", "keras3-numpy"))
+    with open(tmp_path / "run.jsonl", "a") as handle:
+        handle.write('{"spec": "ops.numpy.ex')
+    assert [r["spec"] for r in report.load(str(tmp_path / "run.json"))["results"]] == ["ops.numpy.add"]
 
 
 CELLS = [
