@@ -361,6 +361,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_sep("-", "conformance")
     for line in report.summary_lines(state.report.data):
         terminalreporter.write_line(line)
+    for line in report.spec_lines(state.report.data):
+        terminalreporter.write_line(line)
     terminalreporter.write_line("worker busy time per adapter (minutes):")
     for line in report.time_lines(state.report.data):
         terminalreporter.write_line(f"  {line}")

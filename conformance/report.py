@@ -182,6 +182,37 @@ def summary_lines(data: dict) -> list[str]:
     return lines
 
 
+#: a spec's standing on one adapter, from the statuses of its checks (worst first)
+SPEC_STANDINGS = ("failing", "some known", "pass every check", "pass where present", "absent")
+
+
+def spec_standing(statuses: set[str]) -> str:
+    if statuses & FAILING:
+        return "failing"
+    if "known" in statuses:
+        return "some known"
+    if statuses <= {"pass", "stale"}:
+        return "pass every check"
+    if statuses == {"absent"}:
+        return "absent"
+    return "pass where present"
+
+
+def spec_lines(data: dict) -> list[str]:
+    """Per adapter, how many specs fail, have a known divergence, pass, or are absent."""
+    statuses: dict[str, dict[str, set[str]]] = {}
+    for r in data["results"]:
+        statuses.setdefault(r["adapter"], {}).setdefault(r["spec"], set()).add(r["status"])
+    lines = []
+    for adapter, by_spec in sorted(statuses.items()):
+        counts = {standing: 0 for standing in SPEC_STANDINGS}
+        for found in by_spec.values():
+            counts[spec_standing(found)] += 1
+        shown = ", ".join(f"{n} {standing}" for standing, n in counts.items() if n)
+        lines.append(f"{adapter}: {len(by_spec)} specs: {shown}")
+    return lines
+
+
 def busy_minutes(data: dict) -> dict[str, dict[str, float]]:
     """Minutes each adapter's workers spent computing, per check and in all ("*")."""
     out: dict[str, dict[str, float]] = {}
@@ -212,6 +243,8 @@ def to_markdown(data: dict) -> str:
     out += [f"- {line}" for line in summary_lines(data)]
     for adapter_id, reason in sorted(data.get("unavailable", {}).items()):
         out.append(f"- {adapter_id}: unavailable — {reason}")
+    out += ["", "Per spec (a spec's checks taken together):", ""]
+    out += [f"- {line}" for line in spec_lines(data)]
     if data.get("incidents"):
         out += ["", "## Worker incidents", "",
                 "Workers that exited after answering, restarted before the next batch; the "

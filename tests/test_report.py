@@ -198,3 +198,16 @@ def test_worker_incidents_are_kept_merged_and_shown(tmp_path: Path) -> None:
     assert merge([data, {**data, "incidents": []}])["incidents"] == [line]
     assert "Worker incidents" not in to_markdown({**data, "incidents": []})
     assert line in to_html(data)
+
+
+def test_spec_lines_rank_a_spec_by_its_worst_check() -> None:
+    data = {"results": [verdict(spec, check, "a", status).to_json() for spec, check, status in [
+        ("add", "values", "pass"), ("add", "grad", "known"),          # some known
+        ("exp", "values", "pass"), ("exp", "grad", "pass"),           # pass every check
+        ("log", "values", "pass"), ("log", "grad", "absent"),         # pass where present
+        ("fft", "values", "absent"),                                  # absent
+        ("sin", "values", "known"), ("sin", "grad", "crash"),         # failing
+    ]]}
+    assert report.spec_lines(data) == [
+        "a: 5 specs: 1 failing, 1 some known, 1 pass every check, 1 pass where present, 1 absent"]
+    assert "a: 5 specs:" in to_markdown(data)
