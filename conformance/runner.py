@@ -135,7 +135,19 @@ class CheckFailure(AssertionError):
     pass
 
 
+#: checks that judge another property of the values check's very cases
+SAME_CASES_AS_VALUES = frozenset({"symbolic", "compiled"})
+
+
 def check_seed(run_seed: int, spec: str, check: str) -> int:
+    """The hypothesis seed of one check.
+
+    ``symbolic`` and ``compiled`` draw with the values check's seed, so they judge
+    the same inputs: a backend that compiles per shape (eager JAX: 175 ms for a gelu
+    on a new shape, 0.15 ms on a seen one) finds the eager half already compiled.
+    """
+    if check in SAME_CASES_AS_VALUES:
+        check = "values"
     return zlib.crc32(f"{run_seed}:{spec}:{check}".encode())
 
 

@@ -294,3 +294,23 @@ def test_runner_gives_fresh_workers_after_a_check_listed_as_crashing() -> None:
                          reproduce=lambda spec, check, adapter: "", known=[listed, plain])
     runner.run(SPEC, "values", ["crashes", "exact"])
     assert pool.recycled == ["crashes"]
+
+
+def test_symbolic_and_compiled_judge_the_values_checks_cases() -> None:
+    # the same inputs: a backend compiling per shape finds the eager half compiled already
+    seen: dict[str, list[tuple]] = {}
+    spec = OpSpec("ops.numpy.add", binary(), np.add, ("float32", "float16"))
+    prepare = spec.prepare
+
+    def recording(check: str, args: list, kwargs: dict, grad_seed: int = 0) -> Draw:
+        seen.setdefault(check, []).append(tuple((a.dtype.name, a.shape, a.tobytes()) for a in args))
+        return prepare(check, args, kwargs, grad_seed)
+
+    object.__setattr__(spec, "prepare", recording)
+    runner = CheckRunner(FakePool({"a": absent}), settings(max_examples=10), run_seed=5,
+                         reproduce=lambda spec, check, adapter: "")
+    for check in ("values", "symbolic", "compiled", "special"):
+        runner.run(spec, check, ["a"])
+    assert len(seen["values"]) == 10
+    assert seen["symbolic"] == seen["values"] == seen["compiled"]
+    assert seen["special"] != seen["values"]
