@@ -7,7 +7,7 @@ Everything here takes the keras module (Keras 3 ``keras`` or Keras 2
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -201,18 +201,42 @@ def run_sgd_training(keras: Any, case: Case, to_numpy: Any, variable_name: Any) 
     return Outcome.ok(outputs)
 
 
-def split_call(fn: Any, case: Case) -> tuple[Any, list[int]]:
-    """A function of the differentiated arguments only, the others held fixed."""
+def split_call(fn: Any, case: Case, join: Callable[[list[Any]], Any] | None = None,
+               ) -> tuple[Any, list[int]]:
+    """A function of the differentiated arguments only, the others held fixed.
+
+    For an op with several outputs, ``params["grad_outputs"]`` names the ones
+    differentiated (by position) and the cotangent is theirs, flattened and
+    concatenated in that order: ``join`` does the same with the backend's own
+    ops (``flatten_join``), so the call has one output and every adapter's
+    vector-Jacobian product stays as it is. An adapter without ``join`` reports
+    such a case absent.
+    """
     wrt = case.params["wrt"]
     kwargs = call_kwargs(case)
+    selected = case.params.get("grad_outputs")
+    if selected is not None and join is None:
+        raise Absent("this adapter does not differentiate ops with several outputs")
 
     def call(fixed: list[Any], *diff: Any) -> Any:
         args = list(fixed)
         for i, value in zip(wrt, diff):
             args[i] = value
-        return fn(*positional(args, case), **kwargs)
+        out = fn(*positional(args, case), **kwargs)
+        if selected is None:
+            return out
+        assert join is not None
+        return join([out[i] for i in selected])
 
     return call, wrt
+
+
+def flatten_join(ops: Any) -> Callable[[list[Any]], Any]:
+    """Outputs flattened and concatenated with a Keras ``ops`` namespace (1-D)."""
+    def join(parts: list[Any]) -> Any:
+        return ops.concatenate([ops.reshape(part, (-1,)) for part in parts], axis=0)
+
+    return join
 
 
 def tensorflow_vjp(call: Any, fixed: list[Any], wrt: list[int], case: Case) -> list[Any]:

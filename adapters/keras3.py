@@ -29,6 +29,7 @@ from conformance.wire import dtype_from_name
 
 from ._common import (
     call_kwargs,
+    flatten_join,
     outputs_of,
     positional,
     resolve,
@@ -200,6 +201,10 @@ class Keras3Adapter(Adapter):
     def vjp(self, fn: Any, case: Case) -> list[Any]:
         raise Absent(f"the {self.backend} backend has no automatic differentiation")
 
+    def join_outputs(self, parts: list[Any]) -> Any:
+        """Several outputs as one 1-D tensor, for their gradient (see ``split_call``)."""
+        return flatten_join(self.keras.ops)(parts)
+
     def compile(self, call: Any) -> Any:
         """``call`` compiled the way this backend compiles a Keras function; Absent if it does not."""
         raise Absent(f"the {self.backend} backend has no compiler here")
@@ -280,7 +285,7 @@ class Keras3TensorFlow(Keras3Adapter):
         return super().to_numpy(tensor)
 
     def vjp(self, fn: Any, case: Case) -> list[Any]:
-        call, wrt = split_call(fn, case)
+        call, wrt = split_call(fn, case, self.join_outputs)
         return tensorflow_vjp(call, [self.to_tensor(a) for a in case.args], wrt, case)
 
     def compile(self, call: Any) -> Any:
@@ -339,7 +344,7 @@ class Keras3Jax(Keras3Adapter):
     def vjp(self, fn: Any, case: Case) -> list[Any]:
         import jax  # noqa: PLC0415
 
-        call, wrt = split_call(fn, case)
+        call, wrt = split_call(fn, case, self.join_outputs)
         fixed = [self.to_tensor(a) for a in case.args]
         diff = [fixed[i] for i in wrt]
         _, pullback = jax.vjp(lambda *d: call(fixed, *d), *diff)
@@ -368,7 +373,7 @@ class Keras3Torch(Keras3Adapter):
     def vjp(self, fn: Any, case: Case) -> list[Any]:
         import torch  # noqa: PLC0415
 
-        call, wrt = split_call(fn, case)
+        call, wrt = split_call(fn, case, self.join_outputs)
         fixed = [self.to_tensor(a) for a in case.args]
         diff = [fixed[i].detach().clone().requires_grad_(True) for i in wrt]
         out = call(fixed, *diff)

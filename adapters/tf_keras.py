@@ -59,6 +59,10 @@ class TfKeras(Adapter):
     def to_tensor(self, array: np.ndarray) -> Any:
         return self.tf.constant(array)
 
+    def join_outputs(self, parts: list[Any]) -> Any:
+        """Several outputs as one 1-D tensor, for their gradient (see ``split_call``)."""
+        return self.tf.concat([self.tf.reshape(part, [-1]) for part in parts], axis=0)
+
     def to_numpy(self, tensor: Any) -> np.ndarray:
         return np.asarray(tensor.numpy() if hasattr(tensor, "numpy") else tensor)
 
@@ -81,7 +85,7 @@ class TfKeras(Adapter):
             return Outcome.ok(outputs_of(fn(*positional(args, case), **call_kwargs(case)),
                                          self.to_numpy))
         if case.kind == OP_GRAD:
-            call, wrt = split_call(self.op(case.api), case)
+            call, wrt = split_call(self.op(case.api), case, self.join_outputs)
             grads = tensorflow_vjp(call, [self.to_tensor(a) for a in case.args], wrt, case)
             return Outcome.ok({f"grad{i}": self.to_numpy(g) for i, g in zip(wrt, grads)})
         if case.kind == LAYER:

@@ -19,7 +19,10 @@ ENTRY_POINT_GROUP = "keras_conformance.adapters"
 
 # Kinds of case an adapter can be asked to run.
 OP = "op"  # call a function: args are the positional tensors, params the kwargs
-OP_GRAD = "op_grad"  # vector-Jacobian product of an op: extra["cotangent"], params["wrt"]
+# vector-Jacobian product of an op: extra["cotangent"], params["wrt"]; for an op with several
+# outputs, params["grad_outputs"] lists the differentiated ones, whose cotangents are flattened
+# and joined in that order (adapters.split_call does the same with the backend's outputs)
+OP_GRAD = "op_grad"
 #: call an op eagerly and symbolically (KerasTensor in, compute_output_spec); return the eager
 #: outputs plus, per output NAME, ``NAME@symbolic`` (a 0-d array of the inferred dtype) and
 #: ``NAME@shape`` (the inferred dims, -1 for None)

@@ -154,6 +154,15 @@ def compiled_judge(name: str, expected: Expected) -> Callable[[dict[str, np.ndar
     return judge
 
 
+def _joined(reference: Callable[..., Any], selected: list[int]) -> Callable[..., np.ndarray]:
+    """The reference's selected outputs, flattened and concatenated (one float64 vector)."""
+    def joined(*args: Any, **kwargs: Any) -> np.ndarray:
+        outputs = reference(*args, **kwargs)
+        return np.concatenate([np.ravel(np.asarray(outputs[i], np.float64)) for i in selected])
+
+    return joined
+
+
 def _named_outputs(result: Any) -> dict[str, np.ndarray]:
     if isinstance(result, tuple):
         return {f"out{i}": np.asarray(r) for i, r in enumerate(result)}
@@ -280,12 +289,20 @@ class OpSpec(Spec):
                 expected = {name: dataclasses.replace(exp, judge=compiled_judge(name, exp))
                             for name, exp in expected.items()}
             return Draw(case, expected)
-        ref = outputs["out"]
         wrt = list(self.grad_wrt if self.grad_wrt is not None else
                    [i for i, a in enumerate(args) if strategies.is_float(a.dtype.name)])
-        cotangent = strategies.fill(args[wrt[0] if wrt else 0].dtype.name, ref.shape, "normal", grad_seed)
-        case = Case(OP_GRAD, self.api, check, list(args),
-                    {"kwargs": kwargs_in, "wrt": wrt, **convention}, {"cotangent": cotangent})
+        grad_params: dict[str, Any] = {"kwargs": kwargs_in, "wrt": wrt, **convention}
+        if "out" in outputs:
+            shape = outputs["out"].shape
+        else:
+            # several outputs: the differentiable ones, flattened and joined into one
+            # (adapters join theirs the same way: adapters/_common.split_call)
+            selected = [i for i, ref in enumerate(outputs.values()) if ref.dtype.kind == "f"]
+            grad_params["grad_outputs"] = selected
+            reference = _joined(reference, selected)
+            shape = (sum(outputs[f"out{i}"].size for i in selected),)
+        cotangent = strategies.fill(args[wrt[0] if wrt else 0].dtype.name, shape, "normal", grad_seed)
+        case = Case(OP_GRAD, self.api, check, list(args), grad_params, {"cotangent": cotangent})
         with np.errstate(all="ignore"):
             grads = oracle.numerical_vjp(reference, wide, wrt, cotangent.astype(np.float64), kwargs)
         expected = {}

@@ -28,7 +28,7 @@ from conformance.runner import (
     CheckRunner,
     judge,
 )
-from conformance.spec import Draw, Expected, OpSpec
+from conformance.spec import Draw, Expected, OpSpec, catalog
 from conformance.strategies import binary
 from conformance.tolerance import VALUE_TOLERANCE
 
@@ -314,3 +314,34 @@ def test_symbolic_and_compiled_judge_the_values_checks_cases() -> None:
     assert len(seen["values"]) == 10
     assert seen["symbolic"] == seen["values"] == seen["compiled"]
     assert seen["special"] != seen["values"]
+
+
+def split_vjp(case: Case, reverse: bool = False) -> Outcome:
+    """The exact gradient of ops.numpy.split: the cotangent's pieces put back along the axis.
+
+    ``reverse`` is a plausible join bug: the pieces' cotangents taken in the wrong order.
+    """
+    [x] = case.args
+    kwargs = case.params["kwargs"]
+    sections = kwargs["indices_or_sections"]
+    pieces = np.split(x, list(sections) if isinstance(sections, (list, tuple)) else sections,
+                      axis=kwargs["axis"])
+    assert case.params["grad_outputs"] == list(range(len(pieces)))
+    flat = case.extra["cotangent"]
+    order = list(reversed(pieces)) if reverse else pieces
+    offsets = np.cumsum([0] + [p.size for p in order])
+    parts = [flat[a:b].reshape(p.shape) for a, b, p in zip(offsets, offsets[1:], order)]
+    if reverse:
+        parts = parts[::-1]
+    return Outcome.ok({"grad0": np.concatenate(parts, axis=kwargs["axis"]).astype(x.dtype)})
+
+
+def test_gradient_of_several_outputs_is_judged_through_one_joined_cotangent() -> None:
+    spec = next(s for s in catalog() if s.name == "ops.numpy.split")
+    runner = CheckRunner(
+        FakePool({"exact": split_vjp, "joined-in-reverse": lambda c: split_vjp(c, reverse=True)}),
+        settings(max_examples=30), run_seed=0, reproduce=lambda spec, check, adapter: "", shrink=False)
+    verdicts = runner.run(spec, "grad", ["exact", "joined-in-reverse"])
+    assert verdicts["exact"].status == PASS, verdicts["exact"].message
+    assert verdicts["exact"].examples == 30
+    assert verdicts["joined-in-reverse"].status == DIVERGED

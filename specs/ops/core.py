@@ -94,9 +94,11 @@ SPECS = [
            notes="updates a marked tensor keyword (start_indices comes between inputs and updates); "
                  "no gradient check for that reason"),
     OpSpec("ops.unstack", fm.unstack_args(give_num=False), fm.unstack, NUMERIC + ("bool",),
-           result_dtype=None, notes="axis any; num left out. The result is a list: dtypes judged as returned"),
+           result_dtype=None, grad=True,
+           notes="axis any; num left out. The result is a list: dtypes judged as returned; grad: one "
+                 "cotangent per slice"),
     OpSpec("ops.unstack", fm.unstack_args(give_num=True), fm.unstack, NUMERIC + ("bool",),
-           result_dtype=None, name="ops.unstack.num", notes="num given (= the axis length)"),
+           result_dtype=None, grad=True, name="ops.unstack.num", notes="num given (= the axis length)"),
     OpSpec("ops.shape", unary(), _shape, NUMERIC + ("bool",), result_dtype=None,
            notes="the tuple of ints becomes one 0-d integer output per dimension (0-d: no output)"),
     OpSpec("ops.is_tensor", unary(), _true, NUMERIC + ("bool",), result_dtype=None, special=False,

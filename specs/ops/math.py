@@ -66,20 +66,21 @@ SPECS = [
            conditioning=fm.fft_scale(2, inverse=True), signed_zeros=False, special=False,
            notes=FFT_NOTE + "over the last two axes, normalised by 1/n"),
     OpSpec("ops.rfft", fm.fft_args(1, real=True, length=True), fm.rfft, FFT_DTYPES, result_dtype="same",
-           grad=False, conditioning=fm.fft_scale(1), signed_zeros=False, special=False,
+           grad=True, conditioning=fm.fft_scale(1), signed_zeros=False, special=False,
            notes=FFT_NOTE + "fft_length left out, shorter (crop) or longer (zero padding) than the axis. "
-                            "Outputs are a (real, imag) tuple; no gradient through a tuple output"),
+                            "Outputs are a (real, imag) tuple; grad through both"),
     OpSpec("ops.irfft", fm.irfft_args(), fm.irfft, FFT_DTYPES, result_dtype=X_DTYPE, mixed_args=(),
            conditioning=fm.fft_scale(1, inverse=True), signed_zeros=False, special=False,
            notes=FFT_NOTE + "x is the rfft of a real signal of length n (so DC and Nyquist have no "
                             "imaginary part); fft_length n or left out (2 (m - 1))"),
-    OpSpec("ops.stft", fm.stft_args(), fm.stft, FFT_DTYPES, result_dtype="same",
+    OpSpec("ops.stft", fm.stft_args(), fm.stft, FFT_DTYPES, result_dtype="same", grad=True,
            conditioning=fm.fft_scale(1), signed_zeros=False, special=False,
            notes=FFT_NOTE + "window hann or hamming (periodic, as scipy.signal.get_window) centred in "
                             "fft_length; center True (reflect padding) or False. No special values: "
                             "reflect padding copies them to other frames"),
     OpSpec("ops.stft", fm.stft_args(windows=(None,)), fm.stft, FFT_DTYPES, result_dtype="same",
-           conditioning=fm.fft_scale(1), signed_zeros=False, special=False, name="ops.stft.no_window",
+           grad=True, conditioning=fm.fft_scale(1), signed_zeros=False, special=False,
+           name="ops.stft.no_window",
            notes=FFT_NOTE + "window=None: no windowing, frames of fft_length (the NumPy and JAX backends; "
                             "Keras documents only 'no windowing')"),
     OpSpec("ops.istft", fm.istft_args(), fm.istft, FFT_DTYPES, result_dtype=X_DTYPE, mixed_args=(),

@@ -28,7 +28,7 @@ SPECS = [
            conditioning=nn.normalization_scale, signed_zeros=False,
            notes="order left out (2) or in {1, 2, 3}; x / max(norm, epsilon)"),
     OpSpec("ops.nn.moments", nn.normalization_args("moments"), nn.moments, FLOAT_DTYPES,
-           conditioning=nn.moments_scale, signed_zeros=False,
+           conditioning=nn.moments_scale, signed_zeros=False, grad=True,
            notes="axes a list, keepdims left out or given; synchronized left out (a distribution "
-                 "option). No gradient check: the engine differentiates single outputs only"),
+                 "option); grad through mean and variance together"),
 ]

@@ -35,7 +35,7 @@ class KerasMlx(Keras3Adapter):
     def vjp(self, fn: Any, case: Case) -> list[Any]:
         import mlx.core as mx  # noqa: PLC0415 - worker only
 
-        call, wrt = split_call(fn, case)
+        call, wrt = split_call(fn, case, self.join_outputs)
         fixed = [self.to_tensor(a) for a in case.args]
         diff = [fixed[i] for i in wrt]
         _, grads = mx.vjp(lambda *d: call(fixed, *d), diff, [self.to_tensor(case.extra["cotangent"])])

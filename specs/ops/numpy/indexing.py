@@ -42,7 +42,7 @@ SPECS = [
            result_dtype="same", special=False,
            notes="flat indices in range (rank 0 to 2), shape of 1 to 3 sides; a tuple of index arrays "
                  "of the indices' dtype (jax.numpy's, which Keras' tests take as the rule)"),
-    OpSpec("ops.numpy.meshgrid", fam.meshgrid_args(), fam.meshgrid, ALL, mixed_args=(),
+    OpSpec("ops.numpy.meshgrid", fam.meshgrid_args(), fam.meshgrid, ALL, mixed_args=(), grad=True,
            notes="one to three 1-D arrays, indexing left out (xy) or given. The dtype check draws all "
-                 "inputs in one dtype (each output keeps its input's). No grad check: several outputs"),
+                 "inputs in one dtype (each output keeps its input's); grad: one cotangent per grid"),
 ]

@@ -28,8 +28,8 @@ ALL = NUMERIC + ("bool",)
 SIGNED = FLOAT_DTYPES + tuple(d for d in INT_DTYPES if not d.startswith("u"))
 
 
-#: why the splits have no gradient check
-MULTI_OUTPUT = "No grad check: the engine differentiates single-output ops only (a list of pieces here)"
+#: how the splits' gradient is checked
+MULTI_OUTPUT = "Grad: one cotangent per piece (the pieces flattened and joined)"
 
 
 def trace_result(dtypes: Sequence[str], kwargs: dict) -> str:
@@ -58,7 +58,7 @@ SPECS = [
     OpSpec("ops.numpy.transpose", transpose_args(), oracle.transpose, NUMERIC, grad=True),
     OpSpec("ops.numpy.append", fam.two_arrays(_append_shapes), np.append, ALL, grad=True,
            notes="axis None (both flattened) or an int (shapes equal off the axis); mixed dtypes promote"),
-    OpSpec("ops.numpy.array_split", fam.array_and(fam.array_split_kw, zero_d=False), fam.array_split, ALL,
+    OpSpec("ops.numpy.array_split", fam.array_and(fam.array_split_kw, zero_d=False), fam.array_split, ALL, grad=True,
            notes="sections an int in [1, side] (Keras documents an int only); the remainder goes first. " + MULTI_OUTPUT),
     OpSpec("ops.numpy.broadcast_to", fam.array_and(fam.broadcast_to_kw, max_dims=3), np.broadcast_to,
            ALL, grad=True, notes="target shape: sides of 1 grown, up to two leading axes added"),
@@ -79,14 +79,14 @@ SPECS = [
            notes="shift an int (larger than the side too), axis None, an int, or tuples of shifts and axes"),
     OpSpec("ops.numpy.rot90", fam.array_and(fam.rot90_kw, min_dims=2), np.rot90, ALL, grad=True,
            notes="k in [-3, 5], axes a pair of distinct non-negative axes; each left out or given"),
-    OpSpec("ops.numpy.split", fam.array_and(fam.split_kw, zero_d=False), fam.split, ALL,
+    OpSpec("ops.numpy.split", fam.array_and(fam.split_kw, zero_d=False), fam.split, ALL, grad=True,
            notes="equal sections (a divisor of the side) or sorted split indices in [0, side]. " + MULTI_OUTPUT),
     OpSpec("ops.numpy.hsplit", fam.array_and(fam.directional_split_kw(1), zero_d=False),
-           fam.axis_split(1), ALL, notes="equal sections along axis 1 (axis 0 of a 1-D input). " + MULTI_OUTPUT),
+           fam.axis_split(1), ALL, grad=True, notes="equal sections along axis 1 (axis 0 of a 1-D input). " + MULTI_OUTPUT),
     OpSpec("ops.numpy.vsplit", fam.array_and(fam.directional_split_kw(0), min_dims=2),
-           fam.axis_split(0), ALL, notes="equal sections along axis 0; rank >= 2. " + MULTI_OUTPUT),
+           fam.axis_split(0), ALL, grad=True, notes="equal sections along axis 0; rank >= 2. " + MULTI_OUTPUT),
     OpSpec("ops.numpy.dsplit", fam.array_and(fam.directional_split_kw(2), min_dims=3),
-           fam.axis_split(2), ALL, notes="equal sections along axis 2; rank >= 3. " + MULTI_OUTPUT),
+           fam.axis_split(2), ALL, grad=True, notes="equal sections along axis 2; rank >= 3. " + MULTI_OUTPUT),
     OpSpec("ops.numpy.squeeze", fam.squeeze_args(),
            np.squeeze, ALL, grad=True,
            notes="shapes with sides of 1; axis left out, None, an int (negative too) or a list of unit axes"),
