@@ -52,7 +52,8 @@ class Case:
     extra: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     def to_wire(self) -> dict:
-        return dataclasses.asdict(self)
+        # shallow: the wire encoding copies the arrays' bytes (asdict deep-copied them first)
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
 
     @classmethod
     def from_wire(cls, data: dict) -> Case:

@@ -38,6 +38,10 @@ SINGLE_THREAD_ENV = {
 }
 
 
+def encode_cases(cases: Sequence[Case]) -> list[dict]:
+    return [encode(case.to_wire()) for case in cases]
+
+
 class WorkerStartError(Exception):
     pass
 
@@ -135,8 +139,10 @@ class Worker:
             return ""
 
     # -- cases --------------------------------------------------------------
-    def send(self, cases: Sequence[Case]) -> None:
+    def send(self, cases: Sequence[Case], encoded: Sequence[dict] | None = None) -> None:
         """Send a batch; never raises: a worker that cannot take it is restarted, once.
+
+        ``encoded``: the cases' wire forms, when the pool encoded them once for every adapter.
 
         A backend that corrupts its heap may answer a batch and die a moment later
         (MLX: ``free(): invalid next size`` after the reply): its channel is closed
@@ -145,7 +151,7 @@ class Worker:
         """
         self._sent = len(cases)
         self._send_failure = None
-        message = {"op": "run", "cases": [encode(c.to_wire()) for c in cases]}
+        message = {"op": "run", "cases": list(encoded) if encoded is not None else encode_cases(cases)}
         for attempt in range(2):
             if not self.alive():
                 if self._channel is not None:
@@ -242,13 +248,14 @@ class WorkerGroup:
         descriptions = [member.wait_ready() for member in self.members]
         return descriptions[0]
 
-    def send(self, cases: Sequence[Case]) -> None:
+    def send(self, cases: Sequence[Case], encoded: Sequence[dict] | None = None) -> None:
+        encoded = encoded if encoded is not None else encode_cases(cases)
         size = -(-len(cases) // len(self.members))
-        chunks = [cases[i:i + size] for i in range(0, len(cases), size)] or [cases]
+        starts = range(0, len(cases), size) if cases else [0]
         self._shares = []
-        for member, chunk in zip(self.members, chunks):
-            member.send(chunk)
-            self._shares.append(len(chunk))
+        for member, start in zip(self.members, starts):
+            member.send(cases[start:start + size], encoded[start:start + size])
+            self._shares.append(len(cases[start:start + size]))
 
     def receive(self) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -295,9 +302,19 @@ class WorkerPool:
         return descriptions
 
     def submit(self, case_by_adapter: dict[str, Sequence[Case]]) -> None:
-        """Send each adapter its cases (one message each); answers are collected later."""
+        """Send each adapter its cases (one message each); answers are collected later.
+
+        A case sent to several adapters is encoded once (it was once per adapter: the
+        engine's cost grew with the number of adapters).
+        """
+        wire: dict[int, dict] = {}
         for adapter_id, cases in case_by_adapter.items():
-            self.workers[adapter_id].send(cases)
+            encoded = []
+            for case in cases:
+                if id(case) not in wire:
+                    wire[id(case)] = encode(case.to_wire())
+                encoded.append(wire[id(case)])
+            self.workers[adapter_id].send(cases, encoded)
 
     def collect(self, adapters: Sequence[str]) -> dict[str, list[Outcome]]:
         return {a: self.workers[a].receive() for a in adapters}

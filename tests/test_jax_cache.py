@@ -33,3 +33,33 @@ def test_pruning_removes_the_least_recently_used_files_first(tmp_path: Path) -> 
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == [f"entry{i}" for i in range(4, 10)]  # down to 3/4 of the bound: 600 bytes
     prune_cache(str(tmp_path / "missing"), max_bytes=1)  # no cache yet: nothing to do
+
+
+def test_in_memory_caches_are_cleared_between_ops_never_within_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """values, symbolic and compiled share their cases: clearing between them recompiles them."""
+    from conformance.adapters.keras3 import Keras3Adapter, Keras3Jax
+
+    from conformance.adapter import OP, Case, Outcome
+
+    clears: list[int] = []
+
+    class FakeJax:
+        @staticmethod
+        def clear_caches() -> None:
+            clears.append(seen)
+
+    monkeypatch.setattr(Keras3Adapter, "run", lambda self, case: Outcome.ok({}))
+    adapter = Keras3Jax()
+    adapter._jax, adapter._cases, adapter._last_api = FakeJax(), 0, ""
+    seen = 0
+    for api in ("ops.numpy.add", "ops.numpy.sin"):  # 150 cases each, the limit 200
+        for _ in range(150):
+            adapter.run(Case(OP, api, "values"))
+            seen += 1
+    assert clears == []  # 300 cases, but the second op began before the limit was reached
+    adapter.run(Case(OP, "ops.numpy.cos", "values"))
+    assert clears == [300]  # past the limit, at the first case of the next op
+    for _ in range(250):
+        adapter.run(Case(OP, "ops.numpy.cos", "values"))
+    assert clears == [300]  # one op's cases are never split

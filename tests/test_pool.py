@@ -110,3 +110,30 @@ def test_other_adapters_are_untouched_by_a_late_exit(tmp_path: Path) -> None:
         assert len(pool.incidents()) == 1
     finally:
         pool.close()
+
+
+def test_a_case_sent_to_several_adapters_is_encoded_once(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.pool as pool_module
+
+    encoded: list[int] = []
+    real_encode = pool_module.encode
+
+    def counting_encode(value: object) -> object:
+        encoded.append(1)
+        return real_encode(value)
+
+    monkeypatch.setattr(pool_module, "encode", counting_encode)
+    pool = WorkerPool([info(Honest)], case_timeout=30, log_dir=str(tmp_path))
+    twin = AdapterInfo(id="honest-twin", reference="faulty_adapters:Honest", cls=Honest)
+    pool.workers["honest-twin"] = pool_module.WorkerGroup(twin, 30, str(tmp_path))
+    pool.start()
+    try:
+        cases = [add_case(1.0), exp_case()]
+        answers = pool.run({"honest-numpy": cases, "honest-twin": cases})
+        assert len(encoded) == 2  # two cases, two adapters: each case encoded once
+        for outcomes in answers.values():
+            assert [o.status for o in outcomes] == ["ok", "ok"]
+            np.testing.assert_array_equal(outcomes[0].outputs["out"], [2.0, 4.0])
+    finally:
+        pool.close()

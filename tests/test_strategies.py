@@ -209,3 +209,22 @@ def test_weights_are_non_trivial_and_reproducible() -> None:
             assert not np.all(value == 0) and not np.all(value == 1)
 
     check()
+
+
+def test_strategy_factories_give_one_object_per_arguments() -> None:
+    """Hypothesis validates each new strategy object; the factories reuse theirs."""
+    assert S.shapes("values", max_dims=3) is S.shapes("values", max_dims=3)
+    assert S.shapes("values", max_dims=3) is not S.shapes("special", max_dims=3)
+    assert S.arrays("float32", [2, 3], "values") is S.arrays("float32", (2, 3), "values")
+    assert S.axis_for(3) is S.axis_for(3)
+    unhashable = np.array([2, 3])  # built afresh, as before
+    assert S.arrays("float32", unhashable) is not S.arrays("float32", unhashable)
+
+
+def test_reused_strategies_draw_what_fresh_ones_draw() -> None:
+    fresh = S.arrays.__wrapped__("float64", (3, 2), "values")
+    reused = S.arrays("float64", (3, 2), "values")
+    quiet = settings(database=None, derandomize=True, max_examples=50)
+    for wanted in (lambda a: a.sum() > 1, lambda a: a.max() > 3, lambda a: (a < 0).sum() >= 3):
+        np.testing.assert_array_equal(find(fresh, wanted, settings=quiet),
+                                      find(reused, wanted, settings=quiet))
