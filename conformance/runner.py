@@ -135,6 +135,10 @@ class CheckFailure(AssertionError):
     pass
 
 
+#: checks whose passing cases say nothing against an entry that names no check: such an
+#: entry is about values, and these judge dtypes, shape inference, or compiled against eager
+NOT_EVIDENCE_FOR_VALUES = frozenset({"dtype", "symbolic", "compiled"})
+
 #: checks that judge another property of the values check's very cases
 SAME_CASES_AS_VALUES = frozenset({"symbolic", "compiled"})
 
@@ -303,7 +307,7 @@ class CheckRunner:
         # types): one spec where it does not show is no evidence against it
         if entry is None or any(c in entry.spec for c in "*?["):
             return
-        if entry.check is None and check == "dtype":  # an entry about values says nothing of dtypes
+        if entry.check is None and check in NOT_EVIDENCE_FOR_VALUES:
             return
         relevant = [d for d in drawn if entry.dtypes is None or d in entry.dtypes]
         if len(relevant) < STALE_MIN_CASES:

@@ -26,6 +26,7 @@ from conformance.runner import (
     STALE,
     STALE_MIN_CASES,
     CheckRunner,
+    Verdict,
     judge,
 )
 from conformance.spec import Draw, Expected, OpSpec, catalog
@@ -345,3 +346,14 @@ def test_gradient_of_several_outputs_is_judged_through_one_joined_cotangent() ->
     assert verdicts["exact"].status == PASS, verdicts["exact"].message
     assert verdicts["exact"].examples == 30
     assert verdicts["joined-in-reverse"].status == DIVERGED
+
+
+@pytest.mark.parametrize("check", ["dtype", "symbolic", "compiled"])
+def test_an_entry_naming_no_check_is_not_stale_on_checks_that_do_not_judge_values(check: str) -> None:
+    """A values divergence (bicubic weights) says nothing of dtypes, shapes or the compiler."""
+    entry = Divergence("ops.numpy.add", ("exact",), "other bicubic weights", source="d.toml")
+    runner = CheckRunner(FakePool({}), settings(max_examples=1), 0, lambda *a: "", known=[entry])
+    for judged, expected in ((check, PASS), ("values", STALE)):
+        verdict = Verdict("ops.numpy.add", judged, "exact")
+        runner._stale(verdict, "ops.numpy.add", judged, "exact", ["float32"] * STALE_MIN_CASES)
+        assert verdict.status == expected, judged
