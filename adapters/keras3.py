@@ -217,6 +217,9 @@ class Keras3Adapter(Adapter):
         """
         fn = resolve(self.keras, case.api)
         kwargs = call_kwargs(case)
+        # first, so that a backend without a compiler answers absent without computing anything
+        # (the eager call of such a case only repeated the values check's, crashes included)
+        compiled = self.compile(lambda *xs: fn(*positional(list(xs), case), **kwargs))
         tensors = [self.to_tensor(a) for a in case.args]
         try:
             eager = fn(*positional(tensors, case), **kwargs)
@@ -226,7 +229,6 @@ class Keras3Adapter(Adapter):
         if not all(self.ops.is_tensor(part) for part in (eager if isinstance(eager, (tuple, list)) else [eager])):
             # ops.shape's ints, is_tensor's bool: a compiler turns them into tensors of its own dtype
             raise Absent("the op returns Python values, not tensors: nothing is compiled")
-        compiled = self.compile(lambda *xs: fn(*positional(list(xs), case), **kwargs))
         try:
             result = compiled(*tensors)
         except Exception as exc:
