@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from conformance import ROOT, divergences, registry
+from conformance import ROOT, divergences, registry, strategies
 from conformance.report import ReportWriter
 from conformance.runner import ABSENT, KNOWN, PASS, STALE, CheckRunner, Verdict
 from conformance.spec import Spec, catalog
@@ -83,6 +83,9 @@ class ConformanceState:
             self.run_seed = QUICK_SEED
         else:
             self.run_seed = random.randrange(2**31)
+        # The run's seed also picks the run's shapes (strategies.shape_vocabulary), so
+        # --hypothesis-seed reproduces a case's shape as well as its values.
+        strategies.set_shape_vocabulary(self.run_seed)
         report_dir = config.getoption("report_dir")
         self.report_dir = report_dir
         # Under pytest-xdist each worker writes its own part; the controller merges them.

@@ -5,6 +5,10 @@ where special values go, a seed) and NumPy's Generator fills the values: that
 costs about the same at any size and still shrinks meaningfully (smaller
 shapes, simpler profiles, seed 0). See DESIGN.md, "What a case costs".
 
+Shapes come from a per-run vocabulary (``shape_vocabulary``: a few shapes per rank,
+chosen by the run's seed), so eager JAX and tf.function reuse what they compiled
+across examples and ops; another seed draws other shapes.
+
 Modes: ``values`` (finite values in the op's domain, no empty or 0-d arrays),
 ``special`` (NaN, ±inf, ±0.0 at drawn positions, empty and 0-d arrays allowed,
 domain ignored), ``grad`` (smooth normal values, small arrays, float dtypes).
@@ -18,7 +22,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from conformance.wire import dtype_from_name
 
@@ -56,6 +59,7 @@ def reusable(factory: Factory) -> Factory:
         except TypeError:  # unhashable
             return factory(*args, **kwargs)
 
+    build.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
     return build  # type: ignore[return-value]
 
 
@@ -131,16 +135,98 @@ def recast(array: np.ndarray, dtype: str) -> np.ndarray:
     return np.round(wide).astype(dtype_from_name(dtype))
 
 
+#: How many shapes of each rank (and side bounds) one run draws from: see shape_vocabulary.
+SHAPES_PER_RANK = 3
+_vocabulary_seed = 0
+
+
+def set_shape_vocabulary(seed: int) -> None:
+    """Choose the run's shape vocabulary (the plugin passes the run's seed)."""
+    global _vocabulary_seed
+    _vocabulary_seed = int(seed)
+    shape_vocabulary.cache_clear()
+    shapes.cache_clear()
+    broadcastable_shapes.cache_clear()
+
+
+@functools.lru_cache(maxsize=1024)
+def shape_vocabulary(rank: int, min_side: int, max_side: int, cap: int) -> tuple[tuple[int, ...], ...]:
+    """The few shapes of ``rank`` that one run uses, smallest first, chosen by the run's seed.
+
+    Why a vocabulary: eager JAX compiles every primitive for every new (shape, dtype)
+    signature (40-60 ms each on a 2-core CPU), and TF retraces ``tf.function`` per shape;
+    drawing every shape afresh made that most of a run's time. Every spec of a run draws
+    from the same few shapes per rank, so the compiled primitives are reused across
+    examples and across ops; another seed (another run) draws other shapes, so the
+    catalog still covers the whole shape space across runs. With ``min_side == 0`` one
+    shape of the list is empty (a zero side).
+    """
+    if rank == 0:
+        return ((),)
+    rng = np.random.default_rng([_vocabulary_seed, rank, min_side, max_side, cap])
+    low = max(min_side, 1)
+    found: set[tuple[int, ...]] = set()
+    for _ in range(200):
+        if len(found) >= SHAPES_PER_RANK:
+            break
+        shape = tuple(int(n) for n in rng.integers(low, max_side + 1, size=rank))
+        if int(np.prod(shape)) <= cap:
+            found.add(shape)
+    if not found:
+        found.add((1,) * rank)
+    ordered = sorted(found, key=lambda s: (int(np.prod(s)), s))
+    if min_side == 0:
+        empty = list(ordered[-1])
+        empty[int(rng.integers(0, rank))] = 0
+        ordered.insert(0, tuple(empty))
+    return tuple(ordered)
+
+
 @reusable
-def shapes(mode: str, min_dims: int = 1, max_dims: int = 4, max_side: int = 6) -> st.SearchStrategy:
-    """Array shapes capped in size; empty and 0-d shapes only in special mode."""
-    if mode == SPECIAL:
-        min_dims, min_side = min(min_dims, 0), 0
-    else:
-        min_side = 1
+def shapes(mode: str, min_dims: int = 1, max_dims: int = 4, max_side: int = 6,
+           min_side: int | None = None) -> st.SearchStrategy:
+    """Array shapes from the run's vocabulary, capped in size; empty and 0-d shapes only in special mode.
+
+    ``min_side`` given: those bounds in every mode (and no 0-d shape unless ``min_dims`` is 0).
+    """
+    if min_side is None:
+        if mode == SPECIAL:
+            min_dims, min_side = min(min_dims, 0), 0
+        else:
+            min_side = 1
     cap = MAX_ELEMENTS[mode]
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
-                            max_side=max_side).filter(lambda s: int(np.prod(s)) <= cap)
+    ranks = range(min_dims, max(max_dims, min_dims) + 1)
+    return st.deferred(lambda: st.sampled_from(
+        [shape for rank in ranks for shape in shape_vocabulary(rank, min_side, max_side, cap)]))
+
+
+@reusable
+def broadcastable_shapes(mode: str, num_shapes: int = 2, min_dims: int = 1, max_dims: int = 4,
+                         max_side: int = 5) -> st.SearchStrategy:
+    """Tuples of ``num_shapes`` mutually broadcastable shapes built on the run's vocabulary.
+
+    For each vocabulary shape: the shape for every operand, and two variants in which
+    operands lose leading axes or have sides of 1 (chosen by the run's seed).
+    """
+    min_side = 0 if mode == SPECIAL else 1
+    cap = MAX_ELEMENTS[mode]
+
+    def build() -> st.SearchStrategy:
+        rng = np.random.default_rng([_vocabulary_seed, num_shapes, min_dims, max_dims, max_side, cap])
+        found: list[tuple[tuple[int, ...], ...]] = []
+        for rank in range(min_dims, max_dims + 1):
+            for base in shape_vocabulary(rank, min_side, max_side, cap):
+                found.append((base,) * num_shapes)
+                for _ in range(2):
+                    variant = []
+                    for _ in range(num_shapes):
+                        drop = int(rng.integers(0, rank - min_dims + 1)) if rng.random() < 0.5 else 0
+                        kept = [1 if rng.random() < 0.3 else side for side in base[drop:]]
+                        variant.append(tuple(kept))
+                    found.append(tuple(variant))
+        return st.sampled_from(list(dict.fromkeys(found)))
+
+    return st.deferred(build)
 
 
 @reusable
@@ -199,11 +285,9 @@ def binary(domain: Domain | None = None, rhs_domain: Domain | None = None) -> Ar
 
     @st.composite
     def draw_pair(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
-        min_side = 0 if mode == SPECIAL else 1
-        pair = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0 if mode == SPECIAL else 1,
-                                                      max_dims=4, min_side=min_side, max_side=5))
+        pair = draw(broadcastable_shapes(mode, 2, 0 if mode == SPECIAL else 1, 4, 5))
         cap = MAX_ELEMENTS[mode]
-        shape_a, shape_b = (s if int(np.prod(s)) <= cap else (1,) * len(s) for s in pair.input_shapes)
+        shape_a, shape_b = (s if int(np.prod(s)) <= cap else (1,) * len(s) for s in pair)
         a = draw(arrays(dtype, shape_a, mode, domain))
         b = draw(arrays(dtype, shape_b, mode, rhs_domain or domain))
         if mode == GRAD and (np.broadcast_arrays(a, b)[0] == np.broadcast_arrays(a, b)[1]).any():
@@ -255,11 +339,10 @@ def matmul_pair(domain: Domain | None = None) -> ArgsFactory:
     def draw_matmul(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
         low = 0 if mode == SPECIAL else 1
         m, k, n = (draw(st.integers(low, 5)) for _ in range(3))
-        batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2,
-                                                       min_side=low, max_side=3))
+        batch = draw(broadcastable_shapes(mode, 2, 0, 2, 3))
         vec_a, vec_b = draw(st.booleans()) and draw(st.booleans()), draw(st.booleans()) and draw(st.booleans())
-        shape_a = (k,) if vec_a else (*batch.input_shapes[0], m, k)
-        shape_b = (k,) if vec_b else (*batch.input_shapes[1], k, n)
+        shape_a = (k,) if vec_a else (*batch[0], m, k)
+        shape_b = (k,) if vec_b else (*batch[1], k, n)
         if not (_cap(shape_a, mode) and _cap(shape_b, mode)):
             shape_a, shape_b = (m, k), (k, n)
         return [draw(arrays(dtype, shape_a, mode, domain)), draw(arrays(dtype, shape_b, mode, domain))], {}
@@ -308,9 +391,8 @@ def where_args() -> ArgsFactory:
     @st.composite
     def draw_where(draw: Any, dtype: str, mode: str) -> tuple[list, dict]:
         low = 0 if mode == SPECIAL else 1
-        triple = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=low, max_dims=4,
-                                                        min_side=low, max_side=4))
-        found = [s if _cap(s, mode) else (1,) * len(s) for s in triple.input_shapes]
+        triple = draw(broadcastable_shapes(mode, 3, low, 4, 4))
+        found = [s if _cap(s, mode) else (1,) * len(s) for s in triple]
         cond = draw(arrays("bool", found[0], mode))
         return [cond, draw(arrays(dtype, found[1], mode)), draw(arrays(dtype, found[2], mode))], {}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from conformance import strategies as S
@@ -228,3 +228,67 @@ def test_reused_strategies_draw_what_fresh_ones_draw() -> None:
     for wanted in (lambda a: a.sum() > 1, lambda a: a.max() > 3, lambda a: (a < 0).sum() >= 3):
         np.testing.assert_array_equal(find(fresh, wanted, settings=quiet),
                                       find(reused, wanted, settings=quiet))
+
+
+# -- the run's shape vocabulary ------------------------------------------------------
+def draws(strategy: st.SearchStrategy, count: int = 200) -> list:
+    """What ``strategy`` gives over ``count`` generated examples."""
+    found: list = []
+
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate])
+    @given(strategy)
+    def collect(value) -> None:
+        found.append(value)
+
+    collect()
+    return found
+
+
+@pytest.fixture
+def vocabulary_seed():
+    """Sets a vocabulary seed for one test and puts the default back after it."""
+    yield S.set_shape_vocabulary
+    S.set_shape_vocabulary(0)
+
+
+def test_the_vocabulary_is_a_few_shapes_per_rank_chosen_by_the_seed(vocabulary_seed) -> None:
+    vocabulary_seed(11)
+    first = {rank: S.shape_vocabulary(rank, 1, 6, 512) for rank in range(1, 5)}
+    vocabulary_seed(11)
+    assert first == {rank: S.shape_vocabulary(rank, 1, 6, 512) for rank in range(1, 5)}
+    for rank, found in first.items():
+        assert 1 <= len(found) <= S.SHAPES_PER_RANK
+        assert all(len(s) == rank and 1 <= min(s) and max(s) <= 6 and np.prod(s) <= 512 for s in found)
+    vocabulary_seed(12)
+    assert first != {rank: S.shape_vocabulary(rank, 1, 6, 512) for rank in range(1, 5)}
+
+
+def test_special_mode_vocabulary_holds_an_empty_shape() -> None:
+    found = S.shape_vocabulary(3, 0, 6, S.MAX_ELEMENTS[S.SPECIAL])
+    assert found[0] != () and 0 in found[0]
+    assert any(0 not in s for s in found)
+
+
+def test_shapes_come_from_the_run_vocabulary_and_follow_its_seed(vocabulary_seed) -> None:
+    def drawn() -> set[tuple[int, ...]]:
+        return set(draws(S.shapes(S.VALUES)))
+
+    for seed in (3, 4):
+        vocabulary_seed(seed)
+        allowed = {s for rank in range(1, 5) for s in S.shape_vocabulary(rank, 1, 6, S.MAX_ELEMENTS[S.VALUES])}
+        found = drawn()
+        assert found <= allowed
+        assert len(found) > len(allowed) // 2  # the draws do spread over the vocabulary
+
+
+@pytest.mark.parametrize("mode", [S.VALUES, S.SPECIAL, S.GRAD])
+@pytest.mark.parametrize("count", [2, 3])
+def test_vocabulary_operands_broadcast_and_vary(mode: str, count: int) -> None:
+    strategy = S.broadcastable_shapes(mode, count, 0 if mode == S.SPECIAL else 1, 4, 5)
+    found = set(draws(strategy, 300))
+    for shapes in found:
+        assert len(shapes) == count
+        np.broadcast_shapes(*shapes)
+        if mode != S.SPECIAL:
+            assert all(len(s) >= 1 for s in shapes)
+    assert any(len(set(shapes)) > 1 for shapes in found)  # not only equal shapes

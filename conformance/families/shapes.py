@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from conformance.spec import Draw, OpSpec
 from conformance.strategies import (
@@ -29,8 +28,10 @@ from conformance.strategies import (
     Domain,
     arrays,
     axis_for,
+    broadcastable_shapes,
     composite,
     is_float,
+    shapes,
 )
 from conformance.wire import dtype_from_name
 
@@ -40,10 +41,7 @@ KwargsFn = Callable[[Any, np.ndarray], dict]
 # -- shapes ------------------------------------------------------------------------
 def shapes_at_least(mode: str, min_dims: int = 1, max_dims: int = 4, max_side: int = 6) -> st.SearchStrategy:
     """Shapes of rank >= ``min_dims`` (also in special mode, unlike strategies.shapes); sides of 0 in special."""
-    min_side = 0 if mode == SPECIAL else 1
-    cap = MAX_ELEMENTS[mode]
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max(max_dims, min_dims), min_side=min_side,
-                            max_side=max_side).filter(lambda s: int(np.prod(s)) <= cap)
+    return shapes(mode, min_dims, max(max_dims, min_dims), max_side, min_side=0 if mode == SPECIAL else 1)
 
 
 def array_and(kwargs_fn: KwargsFn | None = None, min_dims: int = 1, max_dims: int = 4,
@@ -329,8 +327,7 @@ def take_args(negative: bool = False) -> ArgsFactory:
         x = draw(arrays(dtype, shapes_at_least(mode, 1, 3, 5).filter(lambda s: min(s) > 0), mode))
         axis = draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1)))
         length = x.size if axis is None else x.shape[axis]
-        idx_shape = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=0 if mode == SPECIAL else 1,
-                                          max_side=4))
+        idx_shape = draw(shapes(mode, 0, 2, 4, min_side=0 if mode == SPECIAL else 1))
         return [x, _indices(draw, idx_shape, length, negative)], {"axis": axis}
 
     return composite(draw_take)
@@ -710,9 +707,7 @@ def cross_shapes(separate_axes: bool) -> Callable[[Any, str], tuple[tuple, tuple
 
 
 def _cross_shapes(draw: Any, mode: str, separate_axes: bool) -> tuple[tuple, tuple, dict]:
-    lead = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2,
-                                             min_side=0 if mode == SPECIAL else 1, max_side=3)
-    pair = draw(lead).input_shapes
+    pair = draw(broadcastable_shapes(mode, 2, 0, 2, 3))
     if not separate_axes:
         rank = max(len(pair[0]), len(pair[1]))
         pair = tuple((1,) * (rank - len(s)) + s for s in pair)  # equal ranks: see the spec's notes
