@@ -92,6 +92,15 @@ def jax_cache_dir() -> str | None:
     return None if root == "off" else os.path.join(root, "jax")
 
 
+def resident_bytes() -> int | None:
+    """This process's resident set size, or None where /proc does not tell it."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def prune_cache(directory: str, max_bytes: int) -> None:
     """Keep a cache directory under ``max_bytes``: delete the least recently used files.
 
@@ -311,12 +320,15 @@ class Keras3Jax(Keras3Adapter):
     # 0.15 ms on a seen one), so it is the slowest worker by far: give it two processes.
     workers = 2
 
-    #: cases between two jax.clear_caches(): every new shape compiles and caches
-    #: executables, and a default-profile run grew the worker past 4 GB without it
-    #: (never clearing was also slower: 162 s against 135 s on a slice, measured).
-    #: The caches are cleared when a new op begins, never between the checks of one
-    #: op, which share their cases (values, symbolic, compiled).
-    CLEAR_CACHES_EVERY = 200
+    #: resident bytes above which the worker drops JAX's in-memory caches (jax.clear_caches)
+    #: when the next op begins: every new shape compiles and caches executables, and a
+    #: default-profile run grew a worker past 4 GB without clearing. Clearing by memory
+    #: rather than every N cases keeps the executables that later ops reuse (the catalog
+    #: draws its shapes from one vocabulary per run: strategies.shape_vocabulary). Never
+    #: cleared within one op: values, symbolic and compiled share their cases.
+    CLEAR_CACHES_ABOVE_BYTES = 1536 * 1024**2
+    #: where the resident size cannot be read (no /proc): clear every this many cases
+    CLEAR_CACHES_EVERY = 2000
 
     #: bytes the JAX compilation cache may hold when a worker starts (least recently used go first)
     CACHE_MAX_BYTES = 2 * 1024**3
@@ -340,11 +352,17 @@ class Keras3Jax(Keras3Adapter):
 
     def run(self, case: Case) -> Outcome:
         self._cases += 1
-        if self._cases >= self.CLEAR_CACHES_EVERY and case.api != self._last_api:
+        if case.api != self._last_api and self._caches_full():
             self._jax.clear_caches()
             self._cases = 0
         self._last_api = case.api
         return super().run(case)
+
+    def _caches_full(self) -> bool:
+        resident = resident_bytes()
+        if resident is None:
+            return self._cases >= self.CLEAR_CACHES_EVERY
+        return resident > self.CLEAR_CACHES_ABOVE_BYTES
 
     def compile(self, call: Any) -> Any:
         return self._jax.jit(call)

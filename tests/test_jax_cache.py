@@ -35,31 +35,62 @@ def test_pruning_removes_the_least_recently_used_files_first(tmp_path: Path) -> 
     prune_cache(str(tmp_path / "missing"), max_bytes=1)  # no cache yet: nothing to do
 
 
-def test_in_memory_caches_are_cleared_between_ops_never_within_one(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """values, symbolic and compiled share their cases: clearing between them recompiles them."""
+def _fake_jax_adapter(monkeypatch: pytest.MonkeyPatch, resident: list) -> tuple:
+    from conformance.adapters import keras3
     from conformance.adapters.keras3 import Keras3Adapter, Keras3Jax
 
-    from conformance.adapter import OP, Case, Outcome
+    from conformance.adapter import Outcome
 
-    clears: list[int] = []
+    clears: list[str] = []
 
     class FakeJax:
         @staticmethod
         def clear_caches() -> None:
-            clears.append(seen)
+            clears.append(adapter._last_api)
 
     monkeypatch.setattr(Keras3Adapter, "run", lambda self, case: Outcome.ok({}))
+    monkeypatch.setattr(keras3, "resident_bytes", lambda: resident[0])
     adapter = Keras3Jax()
     adapter._jax, adapter._cases, adapter._last_api = FakeJax(), 0, ""
-    seen = 0
-    for api in ("ops.numpy.add", "ops.numpy.sin"):  # 150 cases each, the limit 200
-        for _ in range(150):
+    return adapter, clears
+
+
+def test_in_memory_caches_are_cleared_by_memory_between_ops_never_within_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """values, symbolic and compiled share their cases: clearing between them recompiles them;
+    below the memory bound nothing is cleared, so later ops reuse the executables."""
+    from conformance.adapter import OP, Case
+
+    resident = [100 * 1024**2]
+    adapter, clears = _fake_jax_adapter(monkeypatch, resident)
+    for api in ("ops.numpy.add", "ops.numpy.sin"):
+        for _ in range(3000):
             adapter.run(Case(OP, api, "values"))
-            seen += 1
-    assert clears == []  # 300 cases, but the second op began before the limit was reached
+    assert clears == []  # 6000 cases, under the memory bound
+    resident[0] = adapter.CLEAR_CACHES_ABOVE_BYTES + 1
+    for _ in range(50):
+        adapter.run(Case(OP, "ops.numpy.sin", "values"))
+    assert clears == []  # over the bound, but one op's cases are never split
     adapter.run(Case(OP, "ops.numpy.cos", "values"))
-    assert clears == [300]  # past the limit, at the first case of the next op
-    for _ in range(250):
-        adapter.run(Case(OP, "ops.numpy.cos", "values"))
-    assert clears == [300]  # one op's cases are never split
+    assert clears == ["ops.numpy.sin"]  # at the first case of the next op
+    resident[0] = 100 * 1024**2
+    adapter.run(Case(OP, "ops.numpy.tan", "values"))
+    assert clears == ["ops.numpy.sin"]
+
+
+def test_without_proc_the_caches_are_cleared_by_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance.adapter import OP, Case
+
+    adapter, clears = _fake_jax_adapter(monkeypatch, [None])
+    for _ in range(adapter.CLEAR_CACHES_EVERY + 10):
+        adapter.run(Case(OP, "ops.numpy.add", "values"))
+    assert clears == []
+    adapter.run(Case(OP, "ops.numpy.sin", "values"))
+    assert clears == ["ops.numpy.add"]
+
+
+def test_resident_bytes_reads_this_process() -> None:
+    from conformance.adapters.keras3 import resident_bytes
+
+    found = resident_bytes()
+    assert found is None or 10 * 1024**2 < found < 64 * 1024**3
