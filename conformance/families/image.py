@@ -29,11 +29,14 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import ml_dtypes
 import numpy as np
 from hypothesis import strategies as st
 
 from conformance import strategies
 from conformance.strategies import VALUES
+from conformance.tolerance import VALUE_TOLERANCE
+from conformance.wire import dtype_from_name
 
 LAYOUTS = ("channels_last", "channels_first")
 EPS32 = float(np.finfo(np.float32).eps)
@@ -175,17 +178,39 @@ KERNELS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+#: half-width of each kernel's support, in input pixels before antialias scaling
+KERNEL_RADIUS = {"linear": 1, "bilinear": 1, "trilinear": 1, "triangle": 1, "cubic": 2, "bicubic": 2,
+                 "tricubic": 2, "lanczos3": 3, "lanczos5": 5}
+
+
 def weight_matrix(in_size: int, out_size: int, scale: float, translation: float, method: str,
-                  antialias: bool) -> np.ndarray:
-    """(out, in) resampling weights at half-pixel centres (see the module docstring)."""
+                  antialias: bool, dtype: str | None = None) -> np.ndarray:
+    """(out, in) resampling weights at half-pixel centres (see the module docstring).
+
+    ``dtype`` given: the magnitudes for the tolerance instead, |w| plus, on every input
+    inside the kernel's support, the rounding a weight computed in ``dtype`` carries
+    (see weight_rounding): a Lanczos weight that is exactly 0 at an integer offset is
+    about eps in float32, and times a large neighbour that is the whole error.
+    """
     inv = 1.0 / scale
     kernel_scale = max(inv, 1.0) if antialias else 1.0
     sample = (np.arange(out_size) + 0.5) * inv - translation * inv - 0.5
-    w = KERNELS[method](np.abs(sample[:, None] - np.arange(in_size)[None, :]) / kernel_scale)
+    distance = np.abs(sample[:, None] - np.arange(in_size)[None, :]) / kernel_scale
+    w = KERNELS[method](distance)
     total = w.sum(axis=1, keepdims=True)
     w = np.where(np.abs(total) > 1000.0 * EPS32, w / np.where(total != 0, total, 1.0), 0.0)
     inside = (sample >= -0.5) & (sample <= in_size - 0.5)
+    if dtype is not None:
+        w = np.abs(w) + weight_rounding(dtype) * (distance < KERNEL_RADIUS[method])
     return np.where(inside[:, None], w, 0.0)
+
+
+def weight_rounding(dtype: str) -> float:
+    """A weight's rounding error (about eps of ``dtype``; weights are O(1)) in units of the
+    dtype's relative tolerance, which multiplies the scale."""
+    if dtype not in VALUE_TOLERANCE:
+        return 0.0
+    return float(ml_dtypes.finfo(dtype_from_name(dtype)).eps) / VALUE_TOLERANCE[dtype].rtol
 
 
 def nearest_matrix(in_size: int, out_size: int) -> np.ndarray:
@@ -234,7 +259,8 @@ def resize_float(images: np.ndarray, size: Sequence[int], interpolation: str, an
         if interpolation == "nearest":
             m = nearest_matrix(n, out)
         else:
-            m = weight_matrix(n, out, out / n, 0.0, interpolation, antialias)
+            m = weight_matrix(n, out, out / n, 0.0, interpolation, antialias,
+                              images.dtype.name if magnitude else None)
         x = apply_along(x, np.abs(m) if magnitude else m, axis)
     return from_nhwc(x, data_format, images.ndim == 4)
 
@@ -269,7 +295,7 @@ def scale_and_translate(images: np.ndarray, output_shape: Sequence[int], scale: 
     x = np.abs(images.astype(np.float64)) if magnitude else images.astype(np.float64)
     for i, d in enumerate(spatial_dims):
         m = weight_matrix(x.shape[d], int(output_shape[d]), float(scale[i]), float(translation[i]),
-                          method, antialias)
+                          method, antialias, images.dtype.name if magnitude else None)
         x = apply_along(x, np.abs(m) if magnitude else m, d)
     return x
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
-from scipy import signal
+from scipy import signal, special
 
 from conformance import oracle
 from conformance.strategies import GRAD, SPECIAL, VALUES, arrays, composite, is_float, shapes
@@ -91,6 +91,13 @@ def open_unit(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind in "iu":
         return np.zeros_like(values)
     return np.tanh(values) * 0.999
+
+
+def erfinv(x: np.ndarray) -> np.ndarray:
+    """scipy's erfinv, keeping the sign of a zero: it gives +0.0 for -0.0, while erfinv is
+    odd, so -0.0 (as erf, atanh and the backends give)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x == 0, x, special.erfinv(x))
 
 
 def rsqrt(x: np.ndarray) -> np.ndarray:

@@ -48,7 +48,7 @@ def _unary_pair(api: str, reference: object, domain: object = None, **kw: object
 SPECS = [
     *_unary_pair("ops.erf", special.erf),
     *_unary_pair("ops.erfc", special.erfc),
-    *_unary_pair("ops.erfinv", special.erfinv, fm.open_unit, conditioning=fm.erfinv_scale),
+    *_unary_pair("ops.erfinv", fm.erfinv, fm.open_unit, conditioning=fm.erfinv_scale),
     *_unary_pair("ops.rsqrt", fm.rsqrt, positive),
     OpSpec("ops.logsumexp", with_axis(), fm.logsumexp, FLOAT_DTYPES, result_dtype=promotion.floating,
            grad=True, conditioning=fm.logsumexp_scale, signed_zeros=False,
@@ -107,6 +107,7 @@ SPECS = [
       for kind in ("sum", "prod", "max", "min")],
     *[OpSpec(f"ops.segment_{kind}", fm.segment_args(empty=True), fm.segment(kind), FLOAT_DTYPES,
              result_dtype=promotion.of_args((0,)), mixed_args=(0,), special=False,
+             conditioning=(fm.segment_sum_scale if kind == "sum" else elementwise),
              name=f"ops.segment_{kind}.empty_segments",
              notes="num_segments beyond the largest id: empty segments hold the reduction's identity "
                    "(0, 1, -inf, +inf)")
