@@ -285,7 +285,11 @@ class OpSpec(Spec):
             expected = {}
             for name, ref in outputs.items():
                 with np.errstate(all="ignore"):
-                    scale = (self.conditioning([*convention.get("leading", ()), *wide], kwargs, ref)
+                    # a conditioning that says so also gets the dtype the case was drawn in
+                    # (tolerance.Conditioning): it sees the arguments in float64
+                    extra = ({"dtype": args[0].dtype.name} if args and getattr(
+                        self.conditioning, "needs_dtype", False) else {})
+                    scale = (self.conditioning([*convention.get("leading", ()), *wide], kwargs, ref, **extra)
                              if ref.dtype.kind == "f" else None)
                 expected[name] = Expected(ref, dtype, scale, tolerance, self.signed_zeros)
             if check == COMPILED:

@@ -44,7 +44,10 @@ def doubled(tol: Tolerance | None) -> Tolerance | None:
     return None if tol is None else Tolerance(atol=2 * tol.atol, rtol=2 * tol.rtol)
 
 
-Conditioning = Callable[[Sequence[np.ndarray], dict, np.ndarray], np.ndarray]
+#: (args in float64, kwargs, reference) -> scale. A conditioning with the attribute
+#: ``needs_dtype = True`` is also called with ``dtype=`` the first argument's dtype as drawn
+#: (resampling: the backends compute their weights in it).
+Conditioning = Callable[..., np.ndarray]
 
 
 def elementwise(args: Sequence[np.ndarray], kwargs: dict, ref: np.ndarray) -> np.ndarray:

@@ -188,9 +188,13 @@ def weight_matrix(in_size: int, out_size: int, scale: float, translation: float,
     """(out, in) resampling weights at half-pixel centres (see the module docstring).
 
     ``dtype`` given: the magnitudes for the tolerance instead, |w| plus, on every input
-    inside the kernel's support, the rounding a weight computed in ``dtype`` carries
-    (see weight_rounding): a Lanczos weight that is exactly 0 at an integer offset is
-    about eps in float32, and times a large neighbour that is the whole error.
+    inside the kernel's support, the error a weight computed in ``dtype`` carries, to first
+    order: the sample position is rounded (up to eps times the input size, as positions run
+    to it), the kernel's own argument too (Lanczos: sin of pi times up to the radius), and
+    the kernel's slope (about 1) carries both into the weight, plus the weight's rounding:
+    eps * (1 + size + pi * radius). A Lanczos weight that is exactly 0 at an integer offset
+    is then ~1e-6 in float32, and times a large neighbour that is the whole error (measured:
+    every backend's lanczos5 float32 result 28 ulp from the float64 one, all alike).
     """
     inv = 1.0 / scale
     kernel_scale = max(inv, 1.0) if antialias else 1.0
@@ -201,7 +205,11 @@ def weight_matrix(in_size: int, out_size: int, scale: float, translation: float,
     w = np.where(np.abs(total) > 1000.0 * EPS32, w / np.where(total != 0, total, 1.0), 0.0)
     inside = (sample >= -0.5) & (sample <= in_size - 0.5)
     if dtype is not None:
-        w = np.abs(w) + weight_rounding(dtype) * (distance < KERNEL_RADIUS[method])
+        # <=, and a margin: a neighbour exactly at the kernel's edge has weight 0, which a
+        # rounded sample position moves inside
+        support = distance <= KERNEL_RADIUS[method] * (1 + 1e-6)
+        reach = 1 + in_size + np.pi * KERNEL_RADIUS[method]
+        w = np.abs(w) + weight_rounding(dtype) * reach * support
     return np.where(inside[:, None], w, 0.0)
 
 
@@ -249,7 +257,8 @@ def _aspect_ratio(x: np.ndarray, size: Sequence[int], crop: bool, pad: bool,
 
 def resize_float(images: np.ndarray, size: Sequence[int], interpolation: str, antialias: bool,
                   crop_to_aspect_ratio: bool, pad_to_aspect_ratio: bool, fill_value: float,
-                  data_format: str | None, magnitude: bool = False) -> np.ndarray:
+                  data_format: str | None, magnitude: bool = False,
+                  weights_dtype: str | None = None) -> np.ndarray:
     x = _aspect_ratio(to_nhwc(images.astype(np.float64), data_format), size, crop_to_aspect_ratio,
                       pad_to_aspect_ratio, fill_value)
     if magnitude:
@@ -260,7 +269,7 @@ def resize_float(images: np.ndarray, size: Sequence[int], interpolation: str, an
             m = nearest_matrix(n, out)
         else:
             m = weight_matrix(n, out, out / n, 0.0, interpolation, antialias,
-                              images.dtype.name if magnitude else None)
+                              (weights_dtype or images.dtype.name) if magnitude else None)
         x = apply_along(x, np.abs(m) if magnitude else m, axis)
     return from_nhwc(x, data_format, images.ndim == 4)
 
@@ -281,27 +290,37 @@ def resize(images: np.ndarray, size: Sequence[int], interpolation: str = "biline
     return out
 
 
-def resize_scale(args: Sequence[np.ndarray], kwargs: dict, ref: np.ndarray) -> np.ndarray:
-    """|weights| applied to |x|: cubic and Lanczos weights are negative in places."""
+def resize_scale(args: Sequence[np.ndarray], kwargs: dict, ref: np.ndarray,
+                 dtype: str = "float64") -> np.ndarray:
+    """|weights| applied to |x|: cubic and Lanczos weights are negative in places; plus the
+    error of weights computed in ``dtype`` (weight_matrix)."""
     k = {"interpolation": "bilinear", "antialias": False, "crop_to_aspect_ratio": False,
          "pad_to_aspect_ratio": False, "fill_value": 0.0, "data_format": None, **kwargs}
     k.pop("fill_mode", None)
-    return resize_float(args[0], magnitude=True, **k)
+    return resize_float(args[0], magnitude=True, weights_dtype=dtype, **k)
+
+
+resize_scale.needs_dtype = True  # type: ignore[attr-defined]
 
 
 def scale_and_translate(images: np.ndarray, output_shape: Sequence[int], scale: np.ndarray,
                         translation: np.ndarray, spatial_dims: Sequence[int], method: str,
-                        antialias: bool = True, magnitude: bool = False) -> np.ndarray:
+                        antialias: bool = True, magnitude: bool = False,
+                        weights_dtype: str | None = None) -> np.ndarray:
     x = np.abs(images.astype(np.float64)) if magnitude else images.astype(np.float64)
     for i, d in enumerate(spatial_dims):
         m = weight_matrix(x.shape[d], int(output_shape[d]), float(scale[i]), float(translation[i]),
-                          method, antialias, images.dtype.name if magnitude else None)
+                          method, antialias, (weights_dtype or images.dtype.name) if magnitude else None)
         x = apply_along(x, np.abs(m) if magnitude else m, d)
     return x
 
 
-def scale_and_translate_scale(args: Sequence[np.ndarray], kwargs: dict, ref: np.ndarray) -> np.ndarray:
-    return scale_and_translate(*args, **kwargs, magnitude=True)
+def scale_and_translate_scale(args: Sequence[np.ndarray], kwargs: dict, ref: np.ndarray,
+                              dtype: str = "float64") -> np.ndarray:
+    return scale_and_translate(*args, **kwargs, magnitude=True, weights_dtype=dtype)
+
+
+scale_and_translate_scale.needs_dtype = True  # type: ignore[attr-defined]
 
 
 # -- point sampling -------------------------------------------------------------------
