@@ -218,6 +218,25 @@ class Keras3Adapter(Adapter):
         """``call`` compiled the way this backend compiles a Keras function; Absent if it does not."""
         raise Absent(f"the {self.backend} backend has no compiler here")
 
+    #: compiled functions kept for later cases of the same call (see compiled_function)
+    COMPILED_FUNCTIONS_KEPT = 64
+
+    def compiled_function(self, case: Case, call: Any) -> Any:
+        """``compile(call)``, reused for every case of the same op with the same parameters.
+
+        As a Keras model's compiled step is built once and called on every batch: the
+        backend's compiler then retraces only for an input signature it has not seen
+        (jax.jit and tf.function key their traces by shapes and dtypes), rather than for
+        every case. Arrays in keyword arguments are part of the key (the call closes over them).
+        """
+        key = (case.api, _exact_key(case.params))
+        cache = self.__dict__.setdefault("_compiled_functions", {})
+        if key not in cache:
+            if len(cache) >= self.COMPILED_FUNCTIONS_KEPT:
+                cache.pop(next(iter(cache)))
+            cache[key] = self.compile(call)
+        return cache[key]
+
     def eager_and_compiled(self, case: Case) -> dict[str, np.ndarray]:
         """The eager outputs, and, per output NAME, ``NAME@compiled``: the same call compiled.
 
@@ -228,7 +247,7 @@ class Keras3Adapter(Adapter):
         kwargs = call_kwargs(case)
         # first, so that a backend without a compiler answers absent without computing anything
         # (the eager call of such a case only repeated the values check's, crashes included)
-        compiled = self.compile(lambda *xs: fn(*positional(list(xs), case), **kwargs))
+        compiled = self.compiled_function(case, lambda *xs: fn(*positional(list(xs), case), **kwargs))
         tensors = [self.to_tensor(a) for a in case.args]
         try:
             eager = fn(*positional(tensors, case), **kwargs)
@@ -273,6 +292,19 @@ class Keras3Adapter(Adapter):
             outputs[f"{name}@symbolic"] = np.zeros((), dtype=dtype_from_name(dtype))
             outputs[f"{name}@shape"] = np.array([-1 if d is None else d for d in shape], dtype=np.int64)
         return outputs
+
+
+def _exact_key(value: Any) -> Any:
+    """A hashable key that tells apart any two different parameter values (arrays by bytes)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _exact_key(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_exact_key(v) for v in value))
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, float):  # -0.0 and 0.0 differ; a NaN equals itself
+        return ("float", np.float64(value).tobytes())
+    return (type(value).__name__, value)
 
 
 class Keras3TensorFlow(Keras3Adapter):

@@ -77,3 +77,25 @@ def test_jax_jit_runs_the_check_on_the_real_backend(tmp_path: Path) -> None:
     for spec in ("ops.numpy.add", "ops.nn.relu"):
         cell = verdicts[(spec, "compiled", "keras3-jax")]
         assert cell["status"] == "pass" and cell["examples"] > 0, run.explain()
+
+
+def test_a_compiled_function_is_reused_only_for_identical_parameters() -> None:
+    """Cases differing in any parameter, an element in the middle of an array or a zero's sign, get their own."""
+    import numpy as np
+    from conformance.adapters.keras3 import Keras3TensorFlow
+
+    from conformance.adapter import OP_COMPILED, Case
+
+    adapter = Keras3TensorFlow()
+    built: list[int] = []
+    adapter.compile = lambda call: built.append(1) or call  # type: ignore[method-assign]
+    big = np.zeros(5000)
+    other = big.copy()
+    other[2500] = 1.0  # the same repr: numpy elides the middle of a long array
+    assert repr(big) == repr(other)
+    params = [{"kwargs": {"axis": 1}}, {"kwargs": {"axis": 1}}, {"kwargs": {"axis": 0}},
+              {"kwargs": {"w": {"tensor": big}}}, {"kwargs": {"w": {"tensor": other}}},
+              {"kwargs": {"x": 0.0}}, {"kwargs": {"x": -0.0}}]
+    for p in params:
+        adapter.compiled_function(Case(OP_COMPILED, "ops.numpy.sum", "compiled", [], p), lambda: None)
+    assert len(built) == 6
