@@ -9,6 +9,8 @@ goes on.
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import os
 import tempfile
 import time
@@ -46,6 +48,21 @@ class WorkerStartError(Exception):
     pass
 
 
+@dataclasses.dataclass
+class _Batch:
+    """A batch sent to a worker and not yet answered."""
+
+    message: dict
+    count: int
+    apis: list[str]
+    #: in the worker's channel (False: sent when it is the next to be answered)
+    delivered: bool = False
+    #: delivered while an earlier batch was unanswered
+    behind: bool = False
+    #: why it could not be delivered: every case's verdict
+    failure: str | None = None
+
+
 class Worker:
     """One adapter's worker process, restartable."""
 
@@ -61,8 +78,8 @@ class Worker:
         self.restarts = 0
         #: what happened that no verdict shows: a worker that exited after answering
         self.incidents: list[str] = []
-        self._sent = 0
-        self._send_failure: str | None = None
+        #: batches sent and not yet answered, oldest first
+        self._batches: collections.deque[_Batch] = collections.deque()
         self._last_apis: list[str] = []
         self._group: execnet.Group | None = None
         self._channel = None
@@ -140,18 +157,33 @@ class Worker:
 
     # -- cases --------------------------------------------------------------
     def send(self, cases: Sequence[Case], encoded: Sequence[dict] | None = None) -> None:
-        """Send a batch; never raises: a worker that cannot take it is restarted, once.
+        """Send a batch; never raises. Batches are answered in order by :meth:`receive`.
 
         ``encoded``: the cases' wire forms, when the pool encoded them once for every adapter.
 
-        A backend that corrupts its heap may answer a batch and die a moment later
-        (MLX: ``free(): invalid next size`` after the reply): its channel is closed
-        before the next send. The batch then goes to a fresh worker, and the death is
-        kept as an incident naming the batch it answered last.
+        A batch sent while earlier ones are unanswered is queued in the process, so it
+        starts as soon as they end (the runner keeps one batch in flight ahead). A batch
+        sent with nothing ahead goes to a live worker: one that cannot take it is
+        restarted, once. A backend that corrupts its heap may answer a batch and die a
+        moment later (MLX: ``free(): invalid next size`` after the reply); the next batch
+        then goes to a fresh worker, and the death is kept as an incident naming the batch
+        it answered last.
         """
-        self._sent = len(cases)
-        self._send_failure = None
         message = {"op": "run", "cases": list(encoded) if encoded is not None else encode_cases(cases)}
+        batch = _Batch(message, len(cases), sorted({c.api for c in cases}))
+        self._batches.append(batch)
+        if len(self._batches) == 1:
+            self._deliver(batch)
+        elif self.alive() and all(b.delivered for b in list(self._batches)[:-1]):
+            try:
+                assert self._channel is not None
+                self._channel.send(message)
+                batch.delivered = batch.behind = True
+            except (EOFError, OSError, execnet.RemoteError):
+                pass  # delivered when it is the next to be answered
+
+    def _deliver(self, batch: _Batch) -> None:
+        """Send a batch that has nothing ahead of it, to a live worker."""
         for attempt in range(2):
             if not self.alive():
                 if self._channel is not None:
@@ -159,19 +191,19 @@ class Worker:
                 try:
                     self.restart()
                 except Exception as exc:  # noqa: BLE001 - becomes a verdict for each case
-                    self._send_failure = f"worker could not be restarted: {exc}"
+                    batch.failure = f"worker could not be restarted: {exc}"
                     return
             assert self._channel is not None
             try:
-                self._channel.send(message)
+                self._channel.send(batch.message)
             except (EOFError, OSError, execnet.RemoteError) as exc:
                 if not attempt:
                     self._note_exit()
                 self.kill()
                 if attempt:
-                    self._send_failure = f"cannot send to a fresh worker: {type(exc).__name__}: {exc}"
+                    batch.failure = f"cannot send to a fresh worker: {type(exc).__name__}: {exc}"
                 continue
-            self._last_apis = sorted({c.api for c in cases})
+            batch.delivered, batch.behind = True, False
             return
 
     def alive(self) -> bool:
@@ -186,16 +218,33 @@ class Worker:
                               f"{last}" + (f" (log: {tail})" if tail else ""))
 
     def receive(self) -> list[Outcome]:
-        """The outcomes of the last send; a failed worker gives a verdict per case."""
-        count = self._sent
-        if self._send_failure is not None:
-            return [Outcome(CRASH, reason=self._send_failure) for _ in range(count)]
+        """The outcomes of the oldest unanswered batch; a failed worker gives a verdict per case."""
+        batch = self._batches[0]
+        if not batch.delivered and batch.failure is None:
+            self._deliver(batch)
+        try:
+            return self._answer(batch)
+        finally:
+            self._batches.popleft()
+
+    def _answer(self, batch: _Batch) -> list[Outcome]:
+        count = batch.count
+        if batch.failure is not None:
+            return [Outcome(CRASH, reason=batch.failure) for _ in range(count)]
         assert self._channel is not None
         try:
             message = self._channel.receive(timeout=self.case_timeout * max(count, 1))
         except self._channel.TimeoutError:
             return self._fail(TIMEOUT, f"no answer within {self.case_timeout:g} s per case", count)
         except (EOFError, OSError, execnet.RemoteError) as exc:
+            if batch.behind:
+                # sent while the batch before it ran: the worker may have died of that one
+                # after answering it, as send() would have seen. A fresh worker runs it.
+                self._note_exit()
+                self.kill()
+                self._undeliver_later()
+                self._deliver(batch)
+                return self._answer(batch)
             detail = self.log_tail() or f"{type(exc).__name__}"
             return self._fail(CRASH, f"worker process died: {detail}", count)
         try:
@@ -207,9 +256,16 @@ class Worker:
                     raise ValueError(f"unknown status {outcome.status!r}")
         except Exception as exc:  # noqa: BLE001 - anything off is malformed
             return self._fail(MALFORMED, f"malformed answer: {type(exc).__name__}: {exc}", count)
+        self._last_apis = batch.apis
         return outcomes
 
+    def _undeliver_later(self) -> None:
+        """The batches queued in a process that is gone: sent again when their turn comes."""
+        for later in list(self._batches)[1:]:
+            later.delivered = later.behind = False
+
     def _fail(self, status: str, reason: str, count: int) -> list[Outcome]:
+        self._undeliver_later()
         try:
             self.restart()
         except WorkerStartError as exc:
@@ -238,7 +294,8 @@ class WorkerGroup:
         own = getattr(info.cls, "case_timeout", None)
         case_timeout = min(case_timeout, own) if own else case_timeout
         self.members = [Worker(info, case_timeout, log_dir=log_dir, index=i) for i in range(count)]
-        self._shares: list[int] = []
+        #: how each unanswered batch was shared out, oldest first
+        self._shares: collections.deque[list[int]] = collections.deque()
 
     def start(self) -> None:
         for member in self.members:
@@ -252,14 +309,15 @@ class WorkerGroup:
         encoded = encoded if encoded is not None else encode_cases(cases)
         size = -(-len(cases) // len(self.members))
         starts = range(0, len(cases), size) if cases else [0]
-        self._shares = []
+        shares = []
         for member, start in zip(self.members, starts):
             member.send(cases[start:start + size], encoded[start:start + size])
-            self._shares.append(len(cases[start:start + size]))
+            shares.append(len(cases[start:start + size]))
+        self._shares.append(shares)
 
     def receive(self) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        for member, _ in zip(self.members, self._shares):
+        for member, _ in zip(self.members, self._shares.popleft()):
             outcomes.extend(member.receive())
         return outcomes
 

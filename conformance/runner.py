@@ -232,15 +232,14 @@ class CheckRunner:
             else:
                 first_failure[adapter] = (draw, judgement)
 
-        # Draws are sent in batches, one message per adapter, and the next batch is
-        # drawn (oracle included) while the workers compute the previous one.
+        # Draws are sent in batches, one message per adapter. A batch is sent before the
+        # previous one is collected, so a worker that ends its share early (one of JAX's
+        # two processes, whose halves compile unequally) goes straight on to the next one;
+        # the engine draws the batch after (oracle included) meanwhile.
         pending: list[Draw] = []
         in_flight: list[tuple[list[Draw], list[str]]] = []
 
-        def flush() -> None:
-            if in_flight:
-                draws, targets = in_flight.pop()
-                judge_batch(draws, self.pool.collect(targets))
+        def flush(keep: int = 1) -> None:
             if pending:
                 targets = [a for a in live if a not in first_failure]
                 if needs_reference and self.reference_adapter not in targets and any(
@@ -250,6 +249,9 @@ class CheckRunner:
                     self.pool.submit({a: [d.case for d in pending] for a in targets})
                     in_flight.append((list(pending), targets))
                 pending.clear()
+            while len(in_flight) > keep:
+                draws, targets = in_flight.pop(0)
+                judge_batch(draws, self.pool.collect(targets))
 
         @settings(self.base, phases=[Phase.explicit, Phase.generate])
         @hypothesis_seed(seed)
@@ -264,11 +266,10 @@ class CheckRunner:
         except BaseException:
             # an answer left in flight would be taken for the next spec's
             while in_flight:
-                draws, targets = in_flight.pop()
+                draws, targets = in_flight.pop(0)
                 self.pool.collect(targets)
             raise
-        flush()
-        flush()
+        flush(keep=0)
 
         for adapter in live:
             v = verdicts[adapter]

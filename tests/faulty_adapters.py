@@ -187,6 +187,11 @@ class FaultyLateExit(Honest):
         threading.Timer(0.2, os._exit, (1,)).start()
         return outcome
 
+    def correct(self, case: Case) -> Outcome:
+        if case.kind == OP and case.api == "ops.numpy.sin":  # slow: an exit due meanwhile lands in it
+            time.sleep(1.0)
+        return super().correct(case)
+
 
 class FaultyTimeout(Honest):
     """ops.numpy.add never answers (the engine must kill the worker)."""

@@ -137,3 +137,67 @@ def test_a_case_sent_to_several_adapters_is_encoded_once(tmp_path: Path,
             np.testing.assert_array_equal(outcomes[0].outputs["out"], [2.0, 4.0])
     finally:
         pool.close()
+
+
+# -- batches sent before the one ahead is answered (the runner keeps one in flight ahead) --
+def sin_case() -> Case:
+    return Case(OP, "ops.numpy.sin", "values", [np.array([0.0, 1.0], np.float32)])
+
+
+def test_a_batch_queued_behind_a_late_exit_is_answered_by_a_fresh_worker(tmp_path: Path) -> None:
+    """The worker dies after answering the first batch, in the second, already in its channel:
+    the death is the first batch's doing, so the second is run again by a fresh worker."""
+    worker = Worker(info(FaultyLateExit), case_timeout=30, log_dir=str(tmp_path))
+    worker.start()
+    worker.wait_ready()
+    try:
+        worker.send([add_case(1.0)])
+        worker.send([sin_case()])  # queued while the first runs; slow enough for the exit to land in it
+        [first] = worker.receive()
+        assert first.status == "ok"
+        second = worker.receive()
+        assert [a.status for a in second] == ["ok"], second
+        np.testing.assert_allclose(second[0].outputs["out"], np.sin([0.0, 1.0]), rtol=1e-6)
+        assert worker.restarts == 1
+        assert worker.incidents == [
+            "faulty-late-exit: the worker exited after answering a batch of ops.numpy.add"]
+    finally:
+        worker.stop()
+
+
+def test_a_crash_in_a_queued_batch_is_its_own_verdict_and_the_next_batch_runs(tmp_path: Path) -> None:
+    from faulty_adapters import FaultyCrash
+
+    worker = Worker(info(FaultyCrash), case_timeout=30, log_dir=str(tmp_path))
+    worker.start()
+    worker.wait_ready()
+    try:
+        worker.send([exp_case()])
+        worker.send([add_case(1.0)])  # kills the process, every time it runs
+        worker.send([exp_case()])
+        assert [a.status for a in worker.receive()] == ["ok"]
+        crashed = worker.receive()
+        assert [a.status for a in crashed] == [CRASH]
+        assert "worker process died" in crashed[0].reason
+        assert [a.status for a in worker.receive()] == ["ok"]
+    finally:
+        worker.stop()
+
+
+def test_a_batch_queued_behind_a_timeout_is_answered_by_a_fresh_worker(tmp_path: Path) -> None:
+    from faulty_adapters import FaultyTimeout
+
+    from conformance.pool import TIMEOUT
+
+    worker = Worker(info(FaultyTimeout), case_timeout=1, log_dir=str(tmp_path))
+    worker.start()
+    worker.wait_ready()
+    try:
+        worker.send([add_case(1.0)])  # never answers
+        worker.send([exp_case()])
+        assert [a.status for a in worker.receive()] == [TIMEOUT]
+        [answer] = worker.receive()
+        assert answer.status == "ok", answer.reason
+        np.testing.assert_allclose(answer.outputs["out"], np.exp([0.0, 1.0]), rtol=1e-6)
+    finally:
+        worker.stop()

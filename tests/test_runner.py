@@ -134,16 +134,19 @@ class FakePool:
         self.start_errors: dict[str, str] = {}
         self.calls = 0
         self.recycled: list[str] = []
+        self._submitted: list[dict[str, list[Outcome]]] = []
 
     def run(self, case_by_adapter: dict[str, Sequence[Case]]) -> dict[str, list[Outcome]]:
         self.calls += 1
         return {a: [self.answers[a](c) for c in cases] for a, cases in case_by_adapter.items()}
 
     def submit(self, case_by_adapter: dict[str, Sequence[Case]]) -> None:
-        self._submitted = self.run(case_by_adapter)
+        # the runner sends a batch before it collects the one before: answered in order
+        self._submitted.append(self.run(case_by_adapter))
 
     def collect(self, adapters: Sequence[str]) -> dict[str, list[Outcome]]:
-        return {a: self._submitted[a] for a in adapters}
+        answers = self._submitted.pop(0)
+        return {a: answers[a] for a in adapters}
 
     def recycle(self, adapter_id: str) -> None:
         self.recycled.append(adapter_id)
