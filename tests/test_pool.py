@@ -8,9 +8,11 @@ worker, and the other adapters' workers must not notice.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +48,18 @@ def exp_case() -> Case:
     return Case(OP, "ops.numpy.exp", "values", [np.array([0.0, 1.0], np.float32)])
 
 
+@contextlib.contextmanager
+def running(cls: type[Honest], tmp_path: Path, case_timeout: float = 30) -> Iterator[Worker]:
+    """A started worker of ``cls``, stopped at the end."""
+    worker = Worker(info(cls), case_timeout=case_timeout, log_dir=str(tmp_path))
+    worker.start()
+    worker.wait_ready()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
 def wait_closed(worker: Worker, seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while worker.alive():
@@ -54,10 +68,7 @@ def wait_closed(worker: Worker, seconds: float = 20.0) -> None:
 
 
 def test_a_worker_that_exits_after_answering_is_restarted_at_the_next_send(tmp_path: Path) -> None:
-    worker = Worker(info(FaultyLateExit), case_timeout=30, log_dir=str(tmp_path))
-    worker.start()
-    worker.wait_ready()
-    try:
+    with running(FaultyLateExit, tmp_path) as worker:
         worker.send([add_case(1.0)])
         [answer] = worker.receive()
         assert answer.status == "ok"
@@ -71,8 +82,6 @@ def test_a_worker_that_exits_after_answering_is_restarted_at_the_next_send(tmp_p
         assert worker.restarts == 1
         assert worker.incidents == [
             "faulty-late-exit: the worker exited after answering a batch of ops.numpy.add"]
-    finally:
-        worker.stop()
 
 
 def test_a_worker_that_cannot_restart_gives_crash_verdicts(tmp_path: Path) -> None:
@@ -147,10 +156,7 @@ def sin_case() -> Case:
 def test_a_batch_queued_behind_a_late_exit_is_answered_by_a_fresh_worker(tmp_path: Path) -> None:
     """The worker dies after answering the first batch, in the second, already in its channel:
     the death is the first batch's doing, so the second is run again by a fresh worker."""
-    worker = Worker(info(FaultyLateExit), case_timeout=30, log_dir=str(tmp_path))
-    worker.start()
-    worker.wait_ready()
-    try:
+    with running(FaultyLateExit, tmp_path) as worker:
         worker.send([add_case(1.0)])
         worker.send([sin_case()])  # queued while the first runs; slow enough for the exit to land in it
         [first] = worker.receive()
@@ -161,17 +167,12 @@ def test_a_batch_queued_behind_a_late_exit_is_answered_by_a_fresh_worker(tmp_pat
         assert worker.restarts == 1
         assert worker.incidents == [
             "faulty-late-exit: the worker exited after answering a batch of ops.numpy.add"]
-    finally:
-        worker.stop()
 
 
 def test_a_crash_in_a_queued_batch_is_its_own_verdict_and_the_next_batch_runs(tmp_path: Path) -> None:
     from faulty_adapters import FaultyCrash
 
-    worker = Worker(info(FaultyCrash), case_timeout=30, log_dir=str(tmp_path))
-    worker.start()
-    worker.wait_ready()
-    try:
+    with running(FaultyCrash, tmp_path) as worker:
         worker.send([exp_case()])
         worker.send([add_case(1.0)])  # kills the process, every time it runs
         worker.send([exp_case()])
@@ -180,8 +181,6 @@ def test_a_crash_in_a_queued_batch_is_its_own_verdict_and_the_next_batch_runs(tm
         assert [a.status for a in crashed] == [CRASH]
         assert "worker process died" in crashed[0].reason
         assert [a.status for a in worker.receive()] == ["ok"]
-    finally:
-        worker.stop()
 
 
 def test_a_batch_queued_behind_a_timeout_is_answered_by_a_fresh_worker(tmp_path: Path) -> None:
@@ -189,15 +188,10 @@ def test_a_batch_queued_behind_a_timeout_is_answered_by_a_fresh_worker(tmp_path:
 
     from conformance.pool import TIMEOUT
 
-    worker = Worker(info(FaultyTimeout), case_timeout=1, log_dir=str(tmp_path))
-    worker.start()
-    worker.wait_ready()
-    try:
+    with running(FaultyTimeout, tmp_path, case_timeout=1) as worker:
         worker.send([add_case(1.0)])  # never answers
         worker.send([exp_case()])
         assert [a.status for a in worker.receive()] == [TIMEOUT]
         [answer] = worker.receive()
         assert answer.status == "ok", answer.reason
         np.testing.assert_allclose(answer.outputs["out"], np.exp([0.0, 1.0]), rtol=1e-6)
-    finally:
-        worker.stop()
