@@ -400,8 +400,8 @@ class Keras3Jax(Keras3Adapter):
         For the dtype check, which judges only shapes and dtypes (``Expected.values``
         is False there): an eager JAX op is traced, then compiled, and the executable
         returns exactly the traced shapes and dtypes, so tracing alone answers without
-        the compilation that is most of eager JAX's time (measured in the README's
-        "Where the time goes"). Each output is a zero-strided array of that shape and
+        the compilation that is most of eager JAX's time (measured in the README, "Where the
+        20 minutes stand"). Each output is a zero-strided array of that shape and
         dtype. None where tracing cannot answer for the eager call: the op needs
         concrete values (a Python branch on a tensor), raises, or returns Python values
         (``ops.shape``'s ints); the eager call then answers, errors included.
@@ -440,8 +440,8 @@ class Keras3Jax(Keras3Adapter):
 
         Eagerly, ``jax.vjp`` compiles every primitive of the forward pass, its
         linearisation and its transpose, one executable per primitive and shape;
-        under ``jit`` they are one program, compiled once (measured in the README's
-        "Where the time goes"). Tracing fails where the op needs concrete values (a
+        under ``jit`` they are one program, compiled once (measured in the README, "Where the
+        20 minutes stand"). Tracing fails where the op needs concrete values (a
         Python branch on a tensor): the eager pullback then answers, errors included.
         """
         jax = self._jax
