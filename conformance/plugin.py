@@ -91,6 +91,9 @@ class ConformanceState:
         # Under pytest-xdist each worker writes its own part; the controller merges them.
         worker_id = getattr(config, "workerinput", {}).get("workerid")
         self.xdist_controller = worker_id is None and config.pluginmanager.hasplugin("dsession")
+        self.xdist_worker = worker_id is not None
+        #: each check's successor in the run's order (see upcoming)
+        self._order: dict[tuple[str, str], tuple[str, str] | None] | None = None
         stem = f"conformance-{worker_id}" if worker_id else "conformance"
         self.report = ReportWriter(report_dir, stem) if report_dir and not self.xdist_controller else None
         if self.report:
@@ -174,10 +177,27 @@ class ConformanceState:
             if self.runner is None:
                 self.start_workers()
             assert self.runner is not None
-            self.verdicts[key] = self.runner.run(self.specs[spec], check, self.selected[key])
+            self.verdicts[key] = self.runner.run(self.specs[spec], check, self.selected[key],
+                                                 upcoming=self.upcoming(key))
             if self.report and self.runner.last_migration:
                 self.report.add_migration(self.runner.last_migration)
         return self.verdicts[key][adapter]
+
+    def upcoming(self, key: tuple[str, str]) -> tuple[Spec, str, list[str]] | None:
+        """The check that runs after ``key``, to be drawn and started while ``key`` ends.
+
+        Items run in collection order; under xdist a worker runs the groups it is sent,
+        in an order it cannot know, so nothing is started ahead there.
+        """
+        if self.xdist_worker:
+            return None
+        if self._order is None:
+            keys = list(self.selected)
+            self._order = {k: keys[i + 1] if i + 1 < len(keys) else None for i, k in enumerate(keys)}
+        after = self._order.get(key)
+        if after is None or after in self.verdicts:
+            return None
+        return self.specs[after[0]], after[1], self.selected[after]
 
     def close(self) -> None:
         if self.pool is not None:

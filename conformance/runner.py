@@ -13,6 +13,7 @@ import dataclasses
 import time
 import zlib
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -155,6 +156,35 @@ def check_seed(run_seed: int, spec: str, check: str) -> int:
     return zlib.crc32(f"{run_seed}:{spec}:{check}".encode())
 
 
+@dataclasses.dataclass
+class _Sent:
+    """One batch of a check, sent to its targets; ``replies`` once collected early."""
+
+    draws: list[Draw]
+    targets: list[str]
+    replies: dict[str, list[Outcome]] | None = None
+
+
+@dataclasses.dataclass
+class _CheckJob:
+    """One check's draws, all made before any is sent, and its batches in flight.
+
+    Drawing ahead is possible because phase one never lets an answer steer hypothesis
+    (failures are recorded, not raised); it lets the engine draw the next check, oracle
+    included, and send its first batch while the workers finish this one. A worker
+    answers its batches in the order sent, so each job collects its own in order.
+    """
+
+    key: tuple[str, str, tuple[str, ...]]
+    seed: int
+    strategy: Any
+    unsent: list[Draw] = dataclasses.field(default_factory=list)
+    sent: list[_Sent] = dataclasses.field(default_factory=list)
+    #: the adapter that judges draws without an oracle, when the run has one
+    reference: str | None = None
+    error: Exception | None = None
+
+
 class CheckRunner:
     """Runs checks over a worker pool with the hypothesis settings of the run."""
 
@@ -174,13 +204,23 @@ class CheckRunner:
         self.shrink = shrink
         self.known = list(known)
         self.batch_size = batch_size
+        #: the next check's job, drawn and started ahead (run's ``upcoming``)
+        self._prefetched: _CheckJob | None = None
         #: (Keras 2 adapter, Keras 3 adapter) pairs compared case by case (conformance.migration)
         self.migration_pairs = list(migration_pairs)
         #: the migration tallies of the last run()
         self.last_migration: list[Tally] = []
 
-    def run(self, spec: Spec, check: str, adapters: Sequence[str]) -> dict[str, Verdict]:
+    def run(self, spec: Spec, check: str, adapters: Sequence[str],
+            upcoming: tuple[Spec, str, Sequence[str]] | None = None) -> dict[str, Verdict]:
+        """Every adapter's verdict on one check.
+
+        ``upcoming``: the check the caller runs next. Its draws are made, and its first
+        batch sent, while this check's last batches are computed, so the workers do not
+        wait for the engine between two checks (see :class:`_CheckJob`).
+        """
         started = time.perf_counter()
+        job = self._take(spec, check, adapters)
         live = [a for a in adapters if a in self.pool.workers]
         verdicts = {a: Verdict(spec.name, check, a) for a in adapters}
         for adapter in adapters:
@@ -192,9 +232,6 @@ class CheckRunner:
         absent_reason: dict[str, str] = {}
         known_hit: dict[str, divergences.Divergence] = {}
         drawn_dtypes: dict[str, list[str]] = {a: [] for a in adapters}
-        seed = check_seed(self.run_seed, spec.name, check)
-        strategy = spec.draw(check)
-        needs_reference = self.reference_adapter is not None and self.reference_adapter in self.pool.workers
         migration = Recorder([(k2, k3) for k2, k3 in self.migration_pairs if k2 in live and k3 in live])
 
         def judge_batch(draws: list[Draw], replies: dict[str, list[Outcome]]) -> None:
@@ -232,51 +269,31 @@ class CheckRunner:
             else:
                 first_failure[adapter] = (draw, judgement)
 
-        # Draws are sent in batches, one message per adapter. A batch is sent before the
-        # previous one is collected, so a worker that ends its share early (one of JAX's
-        # two processes, whose halves compile unequally) goes straight on to the next one;
-        # the engine draws the batch after (oracle included) meanwhile.
-        pending: list[Draw] = []
-        in_flight: list[tuple[list[Draw], list[str]]] = []
-
-        def flush(keep: int = 1) -> None:
-            if pending:
-                targets = [a for a in live if a not in first_failure]
-                if needs_reference and self.reference_adapter not in targets and any(
-                        d.expected is None and d.oracle_error is None for d in pending):
-                    targets.append(self.reference_adapter)
-                if targets:
-                    self.pool.submit({a: [d.case for d in pending] for a in targets})
-                    in_flight.append((list(pending), targets))
-                pending.clear()
-            while len(in_flight) > keep:
-                draws, targets = in_flight.pop(0)
-                judge_batch(draws, self.pool.collect(targets))
-
-        @settings(self.base, phases=[Phase.explicit, Phase.generate])
-        @hypothesis_seed(seed)
-        @given(strategy)
-        def explore(draw: Draw) -> None:
-            pending.append(draw)
-            if len(pending) >= self.batch_size:
-                flush()
-
+        # Batches are sent one ahead of the one collected, so a worker that ends its share
+        # early (one of JAX's two processes, whose halves compile unequally) goes straight
+        # on to the next; an adapter that has failed gets no further cases.
         try:
-            explore()
+            if job.error is not None:
+                raise job.error
+            while job.unsent or job.sent:
+                while job.unsent and len(job.sent) < 2:
+                    self._send_next(job, [a for a in live if a not in first_failure])
+                if not job.unsent and upcoming is not None and self._prefetched is None:
+                    self._prefetch(*upcoming)
+                if job.sent:
+                    judge_batch(*self._receive_oldest(job))
         except BaseException:
-            # an answer left in flight would be taken for the next spec's
-            while in_flight:
-                draws, targets = in_flight.pop(0)
-                self.pool.collect(targets)
+            # an answer left in flight would be taken for the next check's
+            self._drain(job)
+            self._drop_prefetched()
             raise
-        flush(keep=0)
 
         for adapter in live:
             v = verdicts[adapter]
             if adapter in first_failure:
                 draw, judgement = first_failure[adapter]
                 v.status = judgement.status
-                v.message = self._minimal(spec, check, adapter, seed, strategy, draw, judgement)
+                v.message = self._minimal(spec, check, adapter, job.seed, job.strategy, draw, judgement)
                 v.reproduce = self.reproduce(spec.name, check, adapter)
             elif v.examples == 0:
                 v.status = ABSENT
@@ -290,12 +307,82 @@ class CheckRunner:
         # answer; a later, innocent spec would die of it. Its adapters get fresh workers.
         for adapter in live:
             if divergences.find(self.known, spec.name, check, adapter, crash=True):
+                self._settle_prefetched()  # a fresh worker would lose the next check's batch
                 self.pool.recycle(adapter)
         self.last_migration = migration.take()
         elapsed = time.perf_counter() - started
         for v in verdicts.values():
             v.seconds = elapsed
         return verdicts
+
+    # -- draws made ahead, and the batches in flight ----------------------------------
+    def _generate(self, spec: Spec, check: str, adapters: Sequence[str]) -> _CheckJob:
+        """Every draw of one check, made now (the answers never steer the drawing)."""
+        seed = check_seed(self.run_seed, spec.name, check)
+        strategy = spec.draw(check)
+        job = _CheckJob((spec.name, check, tuple(adapters)), seed, strategy)
+        needs_reference = self.reference_adapter is not None and self.reference_adapter in self.pool.workers
+        job.reference = self.reference_adapter if needs_reference else None
+
+        @settings(self.base, phases=[Phase.explicit, Phase.generate])
+        @hypothesis_seed(seed)
+        @given(strategy)
+        def explore(draw: Draw) -> None:
+            job.unsent.append(draw)
+
+        try:
+            explore()
+        except Exception as exc:  # a strategy's own error: raised when the check runs
+            job.error = exc
+            job.unsent.clear()
+        return job
+
+    def _take(self, spec: Spec, check: str, adapters: Sequence[str]) -> _CheckJob:
+        """The check's job: the one made ahead if it is this check, else a new one."""
+        job, self._prefetched = self._prefetched, None
+        if job is not None and job.key == (spec.name, check, tuple(adapters)):
+            return job
+        if job is not None:  # another check ran first (-k order, xdist): its answers are dropped
+            self._drain(job)
+        return self._generate(spec, check, adapters)
+
+    def _prefetch(self, spec: Spec, check: str, adapters: Sequence[str]) -> None:
+        job = self._generate(spec, check, adapters)
+        self._prefetched = job
+        if job.unsent:
+            self._send_next(job, [a for a in adapters if a in self.pool.workers])
+
+    def _send_next(self, job: _CheckJob, targets: list[str]) -> None:
+        draws = job.unsent[:self.batch_size]
+        del job.unsent[:self.batch_size]
+        if job.reference and job.reference not in targets and any(
+                d.expected is None and d.oracle_error is None for d in draws):
+            targets = [*targets, job.reference]
+        if targets:
+            self.pool.submit({a: [d.case for d in draws] for a in targets})
+            job.sent.append(_Sent(draws, targets))
+
+    def _receive_oldest(self, job: _CheckJob) -> tuple[list[Draw], dict[str, list[Outcome]]]:
+        sent = job.sent.pop(0)
+        replies = sent.replies if sent.replies is not None else self.pool.collect(sent.targets)
+        return sent.draws, replies
+
+    def _drain(self, job: _CheckJob) -> None:
+        while job.sent:
+            self._receive_oldest(job)
+
+    def _settle_prefetched(self) -> None:
+        """Collect the batches sent ahead now (kept for their check), so the pool is quiet:
+        before a shrink's replay or a worker's restart."""
+        if self._prefetched is not None:
+            for sent in self._prefetched.sent:
+                if sent.replies is None:
+                    sent.replies = self.pool.collect(sent.targets)
+
+    def _drop_prefetched(self) -> None:
+        job, self._prefetched = self._prefetched, None
+        if job is not None:
+            self._drain(job)
 
     def _stale(self, v: Verdict, spec: str, check: str, adapter: str, drawn: list[str]) -> None:
         """A known divergence whose cases were drawn often enough and all passed no longer holds.
@@ -324,6 +411,7 @@ class CheckRunner:
         # a worker that died, hung or answered nonsense is restarted at every shrink step
         if not self.shrink or judgement.status in (CRASH, TIMEOUT, MALFORMED):
             return found
+        self._settle_prefetched()  # the replay's answers must be the next ones collected
 
         @settings(self.base, phases=[Phase.explicit, Phase.generate, Phase.shrink])
         @hypothesis_seed(seed)

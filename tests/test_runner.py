@@ -126,7 +126,12 @@ Answer = Callable[[Case], Outcome]
 
 
 class FakePool:
-    """The WorkerPool interface, answered in-process."""
+    """The WorkerPool interface, answered in-process.
+
+    Like the real pool, each adapter answers its batches in the order they were sent:
+    a collect takes the oldest batch per adapter (a runner that collected for one check
+    what was sent for another would get the wrong answers here, as it would there).
+    """
 
     def __init__(self, answers: dict[str, Answer]) -> None:
         self.answers = answers
@@ -134,22 +139,31 @@ class FakePool:
         self.start_errors: dict[str, str] = {}
         self.calls = 0
         self.recycled: list[str] = []
-        self._submitted: list[dict[str, list[Outcome]]] = []
+        self.queues: dict[str, list[list[Outcome]]] = {a: [] for a in answers}
+        #: ("submit" | "collect", the cases' api) in order
+        self.events: list[tuple[str, str]] = []
 
     def run(self, case_by_adapter: dict[str, Sequence[Case]]) -> dict[str, list[Outcome]]:
         self.calls += 1
-        return {a: [self.answers[a](c) for c in cases] for a, cases in case_by_adapter.items()}
+        self.submit(case_by_adapter)
+        return self.collect(list(case_by_adapter))
 
     def submit(self, case_by_adapter: dict[str, Sequence[Case]]) -> None:
-        # the runner sends a batch before it collects the one before: answered in order
-        self._submitted.append(self.run(case_by_adapter))
+        for adapter, cases in case_by_adapter.items():
+            self.queues[adapter].append([self.answers[adapter](c) for c in cases])
+            self.events.append(("submit", cases[0].api))
 
     def collect(self, adapters: Sequence[str]) -> dict[str, list[Outcome]]:
-        answers = self._submitted.pop(0)
-        return {a: answers[a] for a in adapters}
+        self.events.append(("collect", ""))
+        return {a: self.queues[a].pop(0) for a in adapters}
 
     def recycle(self, adapter_id: str) -> None:
+        # a fresh worker: what the old one had not answered is lost
         self.recycled.append(adapter_id)
+        self.queues[adapter_id].clear()
+
+    def idle(self) -> bool:
+        return not any(self.queues.values())
 
 
 def exact(case: Case) -> Outcome:
@@ -360,3 +374,91 @@ def test_an_entry_naming_no_check_is_not_stale_on_checks_that_do_not_judge_value
         verdict = Verdict("ops.numpy.add", judged, "exact")
         runner._stale(verdict, "ops.numpy.add", judged, "exact", ["float32"] * STALE_MIN_CASES)
         assert verdict.status == expected, judged
+
+
+# -- the next check drawn and started while this one ends ------------------------------
+SUBTRACT = OpSpec("ops.numpy.subtract", binary(), np.subtract, ("float32", "int32"))
+MULTIPLY = OpSpec("ops.numpy.multiply", binary(), np.multiply, ("float32",))
+
+
+def by_api(case: Case) -> Outcome:
+    """Right for every op of these tests: the answer follows the case's api."""
+    a, b = case.args
+    fn = {"ops.numpy.add": np.add, "ops.numpy.subtract": np.subtract, "ops.numpy.multiply": np.multiply}
+    return Outcome.ok({"out": fn[case.api](a, b)})
+
+
+def wrong_subtract(case: Case) -> Outcome:
+    """Right but for subtract, off by one there (a shrink replays it)."""
+    outcome = by_api(case)
+    if case.api == "ops.numpy.subtract":
+        outcome.outputs["out"] = outcome.outputs["out"] + 1
+    return outcome
+
+
+def runner_for(pool: FakePool, **kwargs) -> CheckRunner:
+    return CheckRunner(pool, settings(max_examples=20), run_seed=0,
+                       reproduce=lambda spec, check, adapter: "", **kwargs)
+
+
+def statuses(verdicts: dict[str, Verdict]) -> dict[str, tuple[str, int]]:
+    return {a: (v.status, v.examples) for a, v in verdicts.items()}
+
+
+def test_the_next_check_is_started_before_this_one_is_collected() -> None:
+    pool = FakePool({"right": by_api})
+    runner = runner_for(pool)
+    first = runner.run(SPEC, "values", ["right"], upcoming=(SUBTRACT, "values", ["right"]))
+    assert statuses(first) == {"right": (PASS, 20)}
+    started_ahead = pool.events.index(("submit", "ops.numpy.subtract"))
+    assert ("collect", "") in pool.events[started_ahead:], "sent only after this check was collected"
+    assert not pool.idle(), "the next check's first batch is in flight"
+    second = runner.run(SUBTRACT, "values", ["right"])
+    assert statuses(second) == statuses(runner_for(FakePool({"right": by_api})).run(SUBTRACT, "values", ["right"]))
+    assert pool.idle()
+
+
+def test_a_check_run_out_of_the_expected_order_drops_what_was_started() -> None:
+    pool = FakePool({"right": by_api, "wrong": wrong_subtract})
+    runner = runner_for(pool)
+    runner.run(SPEC, "values", ["right", "wrong"], upcoming=(SUBTRACT, "values", ["right", "wrong"]))
+    other = runner.run(MULTIPLY, "values", ["right", "wrong"])
+    assert statuses(other) == {"right": (PASS, 20), "wrong": (PASS, 20)}
+    assert pool.idle()
+
+
+def test_a_shrink_replays_on_a_quiet_pool_and_the_next_check_keeps_its_answers() -> None:
+    pool = FakePool({"right": by_api, "wrong": wrong_subtract})
+    runner = runner_for(pool)
+    adapters = ["right", "wrong"]
+    runner.run(SPEC, "values", adapters, upcoming=(SUBTRACT, "values", adapters))
+    # subtract fails on "wrong" and is shrunk while multiply's first batch is in flight
+    failing = runner.run(SUBTRACT, "values", adapters, upcoming=(MULTIPLY, "values", adapters))
+    assert failing["wrong"].status == DIVERGED and "minimal case:" in failing["wrong"].message
+    assert failing["right"].status == PASS
+    after = runner.run(MULTIPLY, "values", adapters)
+    assert statuses(after) == {"right": (PASS, 20), "wrong": (PASS, 20)}
+    assert pool.idle()
+
+
+def test_a_worker_restarted_after_a_crashing_check_loses_nothing_started_ahead() -> None:
+    listed = Divergence("ops.numpy.add", ("crashes",), "corrupts the heap", source="d.toml", crash=True)
+    pool = FakePool({"crashes": by_api})
+    runner = runner_for(pool, known=[listed])
+    runner.run(SPEC, "values", ["crashes"], upcoming=(SUBTRACT, "values", ["crashes"]))
+    assert pool.recycled == ["crashes"]
+    assert statuses(runner.run(SUBTRACT, "values", ["crashes"])) == {"crashes": (PASS, 20)}
+
+
+def test_a_strategy_error_of_the_next_check_is_raised_when_that_check_runs() -> None:
+    def broken_args(dtype: str, mode: str):
+        raise ValueError("a broken strategy")
+
+    broken = OpSpec("ops.numpy.broken", broken_args, np.add, ("float32",))
+    pool = FakePool({"right": by_api})
+    runner = runner_for(pool)
+    assert statuses(runner.run(SPEC, "values", ["right"], upcoming=(broken, "values", ["right"]))) == {
+        "right": (PASS, 20)}
+    with pytest.raises(ValueError, match="a broken strategy"):
+        runner.run(broken, "values", ["right"])
+    assert pool.idle()
