@@ -25,12 +25,14 @@ import sys
 import tempfile
 import time
 
+from conformance import PROFILES
+
 FIVE = "keras3-jax,keras3-torch,keras3-tensorflow,keras3-numpy,tf-keras"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="default", choices=("quick", "default", "thorough"))
+    parser.add_argument("--profile", default="default", choices=tuple(PROFILES))
     parser.add_argument("--adapters", default=FIVE)
     parser.add_argument("--seed", type=int, default=None, help="the run's seed (default: the profile's)")
     parser.add_argument("-k", dest="keyword", default=None, help="pytest -k expression (a slice)")

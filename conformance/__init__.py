@@ -24,3 +24,11 @@ if not _os.path.isdir(_os.path.join(_here, "specs")) and _os.path.isfile(
     __path__.append(_root)  # type: ignore[name-defined]  # noqa: F821
 
 ROOT = _root
+
+#: The catalog's profiles: examples drawn per (spec, check), each judged on every adapter.
+#: ``default`` is what a plain run and a per-commit CI job get, sized so that the five
+#: Keras 3 / tf-keras adapters finish within 20 minutes on 2 cores; ``nightly`` draws twice
+#: as many (what one default run misses is measured in the README, "The default profile
+#: in 20 minutes"); ``quick`` is a smoke test with a fixed seed. Every other run draws its
+#: own cases (its own seed), so a CI history covers more than any one run.
+PROFILES = {"quick": 12, "default": 20, "nightly": 40, "thorough": 500}

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from conformance import ROOT, registry
+from conformance import PROFILES, ROOT, registry
 
 
 def _specs_dir() -> str:
@@ -248,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the catalog; extra arguments go to pytest")
     run.add_argument("--adapters", default=None, help="comma-separated ids (default: every available)")
-    run.add_argument("--profile", default="default", choices=("quick", "default", "thorough"))
+    run.add_argument("--profile", default="default", choices=tuple(PROFILES))
     run.add_argument("--report-dir", default="reports")
     run.add_argument("--divergences", action="append", default=None,
                      help="known divergences file (repeatable; default: the checkout's divergences.toml)")
@@ -267,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                          "extra arguments go to pytest")
     mig.add_argument("--adapters", default=None,
                      help="ids of both majors (default: every available Keras 2 and Keras 3 adapter)")
-    mig.add_argument("--profile", default="quick", choices=("quick", "default", "thorough"))
+    mig.add_argument("--profile", default="quick", choices=tuple(PROFILES))
     mig.add_argument("--report-dir", default="reports")
     mig.add_argument("--divergences", action="append", default=None)
     mig.add_argument("-k", default=None,

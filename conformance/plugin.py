@@ -18,16 +18,15 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from conformance import ROOT, divergences, registry, strategies
+from conformance import PROFILES, ROOT, divergences, registry, strategies
 from conformance.report import ReportWriter
 from conformance.runner import ABSENT, KNOWN, PASS, STALE, CheckRunner, Verdict
 from conformance.spec import Spec, catalog
 
-# Profiles of the catalog. Registered at import so that hypothesis' own
-# --hypothesis-profile option can load them whichever plugin configures first.
-settings.register_profile("quick", max_examples=12, deadline=None, derandomize=True)
-settings.register_profile("default", max_examples=40, deadline=None)
-settings.register_profile("thorough", max_examples=500, deadline=None)
+# Registered at import so that hypothesis' own --hypothesis-profile option can load
+# them whichever plugin configures first.
+for _name, _examples in PROFILES.items():
+    settings.register_profile(_name, max_examples=_examples, deadline=None, derandomize=_name == "quick")
 QUICK_SEED = 0
 
 

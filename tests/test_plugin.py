@@ -135,7 +135,7 @@ def test_stale_divergence_only_warns_without_strict(tmp_path: Path) -> None:
     known.write_text("[[divergence]]\nspec = 'ops.numpy.exp'\ncheck = 'values'\n"
                      "adapters = ['honest-numpy']\nreason = 'fixed long ago'\n")
     run = run_pytest(["--adapters", "honest-numpy", "-k", "ops.numpy.exp::values",
-                      f"--divergences={known}", "--hypothesis-profile=default",
+                      f"--divergences={known}", "--hypothesis-profile=nightly",
                       "--hypothesis-seed=0", "-q"], tmp_path / "report")
     assert run.returncode == 0, run.explain()
     assert "StaleDivergenceWarning" in run.stdout and "fixed long ago" in run.stdout
@@ -151,7 +151,7 @@ def test_known_divergence_is_xfail_and_stale_one_fails(tmp_path: Path) -> None:
         "reason = 'fixed long ago'\n")
     run = run_pytest(["--adapters", "honest-numpy,faulty-add", "-k",
                       "ops.numpy.add::values or ops.numpy.exp::values", f"--divergences={known}",
-                      "--hypothesis-profile=default", "--hypothesis-seed=0", "-q", "-rfxX",
+                      "--hypothesis-profile=nightly", "--hypothesis-seed=0", "-q", "-rfxX",
                       "--strict-divergences"],
                      tmp_path / "report")
     assert run.returncode == 1, run.explain()
