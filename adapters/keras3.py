@@ -371,7 +371,7 @@ class Keras3Jax(Keras3Adapter):
         jax.config.update("jax_default_matmul_precision", "highest")
         # debug metadata only: every lowering otherwise turns the whole Python stack (pytest,
         # execnet, the adapter: ~60 frames) into MLIR locations; the compiled program and its
-        # numbers are the same (README, "Where the 20 minutes stand": 7 % of eager JAX's CPU)
+        # numbers are the same (README, "The default profile in 20 minutes": a small, noisy gain)
         jax.config.update("jax_include_full_tracebacks_in_locations", False)
         cache = jax_cache_dir()
         if cache:
