@@ -4,7 +4,9 @@ Each example is drawn once and sent to every adapter at the same time (their
 workers compute in parallel); the oracle is computed once. Phase one runs the
 profile's examples and records the first failure per adapter; phase two
 replays the same seed against each failed adapter alone, so hypothesis shrinks
-the failure to a minimal case.
+the failure to a minimal case. Phase one's draws never depend on the answers, so
+they are all made first; the next check's are made, and its first batch sent,
+while this check's last batches are computed.
 """
 
 from __future__ import annotations
