@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.adapter import Absent, Case, Outcome
+from conformance.adapter import Absent, Case
 
 from ._callables import resolve as resolve_markers
 
@@ -63,77 +63,19 @@ def normalized_name(name: str) -> str:
     return name.split(":")[0]
 
 
-def assign_weights(variables: list[Any], names: list[str], weights: dict[str, np.ndarray]) -> None:
-    """Assign each drawn array to the one variable whose path ends with its key.
-
-    Every variable must receive a value, and every key must match exactly one
-    variable: weights are injected by path, never by list position.
-    """
-    unused = set(weights)
-    for variable, name in zip(variables, names):
-        key = matching_key(name, weights)
-        value = weights[key]
-        if tuple(variable.shape) != value.shape:
-            raise ValueError(f"weight {key!r}: variable shape {tuple(variable.shape)}, drawn {value.shape}")
-        variable.assign(value)
-        unused.discard(key)
-    if unused:
-        raise ValueError(f"drawn weights {sorted(unused)} match no variable")
-
-
-def build_layer(keras: Any, case: Case) -> Any:
-    """Build ``layers.X`` from the case's config for the shapes of its inputs."""
-    cls = resolve(keras, case.api)
-    layer = cls(**case.params["config"])
-    shapes = [(None,) + tuple(a.shape[1:]) for a in case.args]
-    layer.build(shapes[0] if len(shapes) == 1 else shapes)
-    return layer
-
-
 def release(keras: Any) -> None:
     """Drop the global state a built layer or model leaves behind (graphs, traced functions).
 
     Thousands of cases build thousands of models; without this a TF worker grew
     past 5 GB in one default-profile run.
     """
+    clear = getattr(keras.backend, "clear_session", None)
+    if clear is None:  # Keras 2.3 on Theano: no global graph to clear
+        return
     try:
-        keras.backend.clear_session(free_memory=False)
+        clear(free_memory=False)
     except TypeError:  # tf_keras: no free_memory argument
-        keras.backend.clear_session()
-
-
-def run_layer(keras: Any, case: Case, to_numpy: Any, variable_name: Any) -> Outcome:
-    try:
-        return _run_layer(keras, case, to_numpy, variable_name)
-    finally:
-        release(keras)
-
-
-def _run_layer(keras: Any, case: Case, to_numpy: Any, variable_name: Any) -> Outcome:
-    layer = build_layer(keras, case)
-    assign_weights(layer.weights, [variable_name(v) for v in layer.weights], case.extra)
-    inputs = case.args[0] if len(case.args) == 1 else list(case.args)
-    training = case.check == "training_forward"
-    if case.check == "config_round_trip":
-        layer = type(layer).from_config(layer.get_config())
-        layer.build((None,) + tuple(case.args[0].shape[1:]))
-        assign_weights(layer.weights, [variable_name(v) for v in layer.weights], case.extra)
-    out = layer(inputs, training=training)
-    return Outcome.ok(outputs_of(out, to_numpy))
-
-
-def build_dense_model(keras: Any, scenario: dict) -> Any:
-    """The training scenario's model: Dense layers named d0, d1, … in float64."""
-    dtype = scenario["dtype"]
-    layers = [keras.Input(shape=(scenario["in_features"],), dtype=dtype)]
-    for i, spec in enumerate(scenario["layers"]):
-        layers.append(
-            keras.layers.Dense(
-                spec["units"], activation=spec["activation"], use_bias=spec["use_bias"],
-                name=f"d{i}", dtype=dtype,
-            )
-        )
-    return keras.Sequential(layers)
+        clear()
 
 
 def _floatx_setters(keras: Any) -> tuple[Any, Any]:
@@ -162,43 +104,12 @@ def floatx(keras: Any, dtype: str) -> Iterator[None]:
         set_(previous)
 
 
-@contextlib.contextmanager
-def _released(keras: Any) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        release(keras)
-
-
 def matching_key(name: str, keys: Any) -> str:
     """The one drawn weight whose key is ``name`` or a ``/``-separated suffix of it."""
     candidates = [k for k in keys if name == k or name.endswith("/" + k)]
     if len(candidates) != 1:
         raise ValueError(f"variable {name!r} matches {len(candidates)} drawn weights ({sorted(keys)})")
     return candidates[0]
-
-
-def run_sgd_training(keras: Any, case: Case, to_numpy: Any, variable_name: Any) -> Outcome:
-    """Fit ``steps`` full-batch steps with ``train_on_batch``; report the weights after each.
-
-    The model, the optimizer and every step are built and run with floatx set
-    to the scenario's dtype (see :func:`floatx`).
-    """
-    scenario = case.params["scenario"]
-    with floatx(keras, scenario["dtype"]), _released(keras):
-        model = build_dense_model(keras, scenario)
-        names = [variable_name(v) for v in model.weights]
-        assign_weights(model.weights, names, case.extra)
-        keys = [matching_key(name, case.extra) for name in names]
-        optimizer_cls = resolve(keras, case.api)
-        model.compile(optimizer=optimizer_cls(**scenario["optimizer"]), loss=scenario["loss"])
-        x, y = case.args
-        outputs: dict[str, np.ndarray] = {}
-        for step in range(1, scenario["steps"] + 1):
-            model.train_on_batch(x, y)
-            for variable, key in zip(model.weights, keys):
-                outputs[f"step{step}/{key}"] = to_numpy(variable)
-    return Outcome.ok(outputs)
 
 
 def split_call(fn: Any, case: Case, join: Callable[[list[Any]], Any] | None = None,

@@ -21,10 +21,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from conformance.adapter import OP, OP_GRAD, Absent, Adapter, Case, Outcome
+from conformance.adapter import OBJECT_PROCEDURES, OP, OP_GRAD, Absent, Adapter, Case, Outcome
 from conformance.migration import changed_default
 
-from ._common import call_kwargs, outputs_of, positional, split_call
+from ._common import call_kwargs, normalized_name, outputs_of, positional, split_call
+from .keras2_objects import TheanoObjects
 from .keras2_ops import CHANGES, OP_MAP
 
 #: the names Python 3.10 removed from ``collections``; Keras 2.3 and Theano 1.0 still import them there
@@ -112,6 +113,7 @@ class Keras2Theano(Adapter):
         self.keras, self.theano = keras, theano
         self.K = _Namespace(keras.backend, "keras.backend")
         self.A = _Namespace(keras.activations, "keras.activations")
+        self.objects = TheanoObjects(self)
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
@@ -133,6 +135,13 @@ class Keras2Theano(Adapter):
         variable._uses_learning_phase = False
         return variable
 
+    @staticmethod
+    def variable_name(variable: Any) -> str:
+        return normalized_name(variable.name)
+
+    def to_numpy(self, value: Any) -> np.ndarray:
+        return self.evaluate({"value": value})["value"]
+
     def evaluate(self, outputs: dict[str, Any]) -> dict[str, np.ndarray]:
         """Compile every symbolic output of the case into one Theano function."""
         names = [n for n, v in outputs.items() if isinstance(v, self.theano.Variable)]
@@ -150,6 +159,8 @@ class Keras2Theano(Adapter):
     def run(self, case: Case) -> Outcome:
         if case.params.get("kwargs", {}).get("dtype") == "bfloat16":
             raise Absent("Theano has no bfloat16 type")
+        if case.kind in OBJECT_PROCEDURES:
+            return self.objects.run(case)
         if case.kind == OP:
             fn = self.op(case.api)
             args = [self.to_tensor(a) for a in case.args]
@@ -172,7 +183,7 @@ class Keras2Theano(Adapter):
             # an argument the result does not depend on has a zero gradient, as in Keras 3
             grads = self.theano.grad(loss, [fixed[i] for i in wrt], disconnected_inputs="ignore")
             return Outcome.ok(self.evaluate({f"grad{i}": g for i, g in zip(wrt, grads)}))
-        raise Absent(f"case kind {case.kind!r} is not mapped for Keras 2.3 yet (ops and activations only)")
+        raise Absent(f"case kind {case.kind!r} is not mapped for Keras 2.3")
 
 
 class Keras2Cntk(Adapter):

@@ -14,12 +14,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from conformance.adapter import (
-    LAYER,
+    OBJECT_PROCEDURES,
     OP,
     OP_COMPILED,
     OP_GRAD,
+    OP_SHAPES,
     OP_SYMBOLIC,
-    TRAIN,
     Absent,
     Adapter,
     Case,
@@ -33,11 +33,10 @@ from ._common import (
     outputs_of,
     positional,
     resolve,
-    run_layer,
-    run_sgd_training,
     split_call,
     tensorflow_vjp,
 )
+from .objects import ObjectProcedures
 
 #: the keras-nightly build the ``@nightly`` variants run (Keras 3.16 development)
 KERAS_NIGHTLY = "keras-nightly==3.16.0.dev2026102704"
@@ -183,8 +182,16 @@ class Keras3Adapter(Adapter):
         return variable.path
 
     # -- cases ----------------------------------------------------------------
+    #: the Keras-object procedures (adapters/objects.py); a generation with other hooks
+    #: (Keras 2) names its own class
+    object_procedures: ClassVar[type[ObjectProcedures]] = ObjectProcedures
+
     def run(self, case: Case) -> Outcome:
-        if case.kind == OP:
+        if case.kind in OBJECT_PROCEDURES:
+            if "_objects" not in self.__dict__:
+                self._objects = self.object_procedures(self)
+            return self._objects.run(case)
+        if case.kind in (OP, OP_SHAPES):
             fn = resolve(self.keras, case.api)
             args = [self.to_tensor(a) for a in case.args]
             if "seeds" in case.params:  # keras.random: one call per seed
@@ -199,12 +206,6 @@ class Keras3Adapter(Adapter):
             fn = resolve(self.keras, case.api)
             grads = self.vjp(fn, case)
             return Outcome.ok({f"grad{i}": self.to_numpy(g) for i, g in zip(case.params["wrt"], grads)})
-        if case.kind == LAYER:
-            return run_layer(self.keras, case, self.to_numpy, self.variable_name)
-        if case.kind == TRAIN:
-            if not self.can_train:
-                raise Absent(f"the {self.backend} backend cannot train")
-            return run_sgd_training(self.keras, case, self.to_numpy, self.variable_name)
         raise Absent(f"case kind {case.kind!r} is not supported")
 
     def vjp(self, fn: Any, case: Case) -> list[Any]:
@@ -253,7 +254,7 @@ class Keras3Adapter(Adapter):
             eager = fn(*positional(tensors, case), **kwargs)
             outputs = outputs_of(eager, self.to_numpy)
         except Exception as exc:  # the values check judges the eager call; nothing to compare here
-            raise Absent(f"the eager call raised {type(exc).__name__} (judged by the values check)") from None
+            raise Absent(f"the eager call raised {type(exc).__name__} (the plain call answers for it)") from None
         if not all(self.ops.is_tensor(part) for part in (eager if isinstance(eager, (tuple, list)) else [eager])):
             # ops.shape's ints, is_tensor's bool: a compiler turns them into tensors of its own dtype
             raise Absent("the op returns Python values, not tensors: nothing is compiled")
@@ -277,7 +278,7 @@ class Keras3Adapter(Adapter):
             eager = fn(*positional([self.to_tensor(a) for a in case.args], case), **kwargs)
             outputs = outputs_of(eager, self.to_numpy)
         except Exception as exc:  # the values check judges the eager call; nothing to compare here
-            raise Absent(f"the eager call raised {type(exc).__name__} (judged by the values check)") from None
+            raise Absent(f"the eager call raised {type(exc).__name__} (the plain call answers for it)") from None
         placeholders = [self.keras.KerasTensor(a.shape, dtype=a.dtype.name) for a in case.args]
         try:
             inferred = outputs_of(fn(*positional(placeholders, case), **kwargs), lambda t: t)
@@ -348,6 +349,8 @@ class Keras3Jax(Keras3Adapter):
     requires = ("keras", "jax", "jaxlib")
     # float64 specs are meaningless without x64: JAX would silently truncate.
     environment = {"KERAS_BACKEND": "jax", "JAX_ENABLE_X64": "1"}
+    # the dtype check's cases are answered by abstract evaluation (abstract_outputs)
+    answers_shapes = True
     # Eager JAX compiles every new shape (measured: 175 ms per gelu call on a new shape,
     # 0.15 ms on a seen one), so it is the slowest worker by far: give it two processes.
     workers = 2
@@ -392,7 +395,7 @@ class Keras3Jax(Keras3Adapter):
             self._jax.clear_caches()
             self._cases = 0
         self._last_api = case.api
-        if case.kind == OP and case.check == "dtype" and "seeds" not in case.params:
+        if case.kind == OP_SHAPES and "seeds" not in case.params:
             abstract = self.abstract_outputs(case)
             if abstract is not None:
                 return Outcome.ok(abstract)
@@ -401,9 +404,9 @@ class Keras3Jax(Keras3Adapter):
     def abstract_outputs(self, case: Case) -> dict[str, np.ndarray] | None:
         """The op's result shapes and dtypes by abstract evaluation (``jax.eval_shape``).
 
-        For the dtype check, which judges only shapes and dtypes (``Expected.values``
-        is False there): an eager JAX op is traced, then compiled, and the executable
-        returns exactly the traced shapes and dtypes, so tracing alone answers without
+        For OP_SHAPES cases, whose outputs are judged by shape and dtype only: an eager
+        JAX op is traced, then compiled, and the executable returns exactly the traced
+        shapes and dtypes, so tracing alone answers without
         the compilation that is most of eager JAX's time (measured in the README, "Where the
         20 minutes stand"). Each output is a zero-strided array of that shape and
         dtype. None where tracing cannot answer for the eager call: the op needs

@@ -13,18 +13,17 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from conformance.adapter import LAYER, OP, OP_GRAD, TRAIN, Absent, Adapter, Case, Outcome
+from conformance.adapter import OBJECT_PROCEDURES, OP, OP_GRAD, Absent, Adapter, Case, Outcome
 
 from ._common import (
     call_kwargs,
     normalized_name,
     outputs_of,
     positional,
-    run_layer,
-    run_sgd_training,
     split_call,
     tensorflow_vjp,
 )
+from .keras2_objects import Keras2Objects
 from .keras2_ops import CHANGES, OP_MAP
 from .keras3 import seeded_calls
 
@@ -49,6 +48,7 @@ class TfKeras(Adapter):
         tf.config.experimental.enable_tensor_float_32_execution(False)
         self.tf = tf
         self.keras = importlib.import_module(self.keras_module)
+        self.objects = Keras2Objects(self)
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
@@ -77,6 +77,8 @@ class TfKeras(Adapter):
         return lambda *args, **kw: impl(self.keras.backend, self.keras.activations, list(args), kw)
 
     def run(self, case: Case) -> Outcome:
+        if case.kind in OBJECT_PROCEDURES:
+            return self.objects.run(case)
         if case.kind == OP:
             fn = self.op(case.api)
             args = [self.to_tensor(a) for a in case.args]
@@ -88,10 +90,6 @@ class TfKeras(Adapter):
             call, wrt = split_call(self.op(case.api), case, self.join_outputs)
             grads = tensorflow_vjp(call, [self.to_tensor(a) for a in case.args], wrt, case)
             return Outcome.ok({f"grad{i}": self.to_numpy(g) for i, g in zip(wrt, grads)})
-        if case.kind == LAYER:
-            return run_layer(self.keras, case, self.to_numpy, self.variable_name)
-        if case.kind == TRAIN:
-            return run_sgd_training(self.keras, case, self.to_numpy, self.variable_name)
         raise Absent(f"case kind {case.kind!r} is not supported")
 
 

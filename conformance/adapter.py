@@ -17,8 +17,17 @@ import numpy as np
 
 ENTRY_POINT_GROUP = "keras_conformance.adapters"
 
-# Kinds of case an adapter can be asked to run.
-OP = "op"  # call a function: args are the positional tensors, params the kwargs
+# The procedures an adapter implements: a case's ``kind`` names one. The engine owns their
+# meaning (below); an adapter never reads a check's or a spec's name. Keras 3 adapters get every
+# procedure from adapters/keras3.py and adapters/objects.py, Keras 2 adapters from
+# adapters/keras2_objects.py: a new layer, loss or optimizer spec needs no adapter change.
+
+# -- ops: ``api`` names a function, ``args`` are its positional arrays, params["kwargs"] the rest
+OP = "op"  # call the function; outputs ``out`` (one result) or ``out0``, ``out1``... (a tuple)
+#: the same call, but only the outputs' shapes and dtypes are judged: an adapter may answer by
+#: abstract evaluation (``jax.eval_shape``); one that does not say so (``Adapter.answers_shapes``)
+#: receives the case as OP
+OP_SHAPES = "op_shapes"
 # vector-Jacobian product of an op: extra["cotangent"], params["wrt"]; for an op with several
 # outputs, params["grad_outputs"] lists the differentiated ones, whose cotangents are flattened
 # and joined in that order (adapters.split_call does the same with the backend's outputs)
@@ -30,8 +39,34 @@ OP_SYMBOLIC = "op_symbolic"
 #: call an op eagerly and compiled the way the backend compiles a Keras function (jax.jit,
 #: tf.function with XLA); return the eager outputs plus, per output NAME, ``NAME@compiled``
 OP_COMPILED = "op_compiled"
-LAYER = "layer"  # build a layer from params["config"], set extra weights, call on args
-TRAIN = "train"  # fit a model for params["steps"] steps; return weights after each
+
+# -- Keras objects: params["object"] is a Keras object as ``keras.saving.serialize_keras_object``
+# writes it ({"module": "keras.layers", "class_name": "Dense", "config": {...}}); the adapter
+# builds it with Keras's own deserialization. Weights travel in params["weights"] keyed by
+# variable path (a key matches the one variable whose path ends with it), never by position.
+# Inputs travel in params["inputs"] = {"args": [...], "kwargs": {...}}, nested lists and dicts
+# of arrays (several inputs, masks, initial states). Output names: conformance/structure.py.
+#: build the object, assign the weights, call it on the inputs with ``training`` =
+#: params["training"]; outputs named by their structure (``out``, ``out0``, ``out.key``...).
+#: params["state"]: also every non-trainable weight after the call, ``state:<key>``;
+#: params["mask"]: also ``compute_mask``'s result, named as outputs with ``mask`` for ``out``;
+#: params["rebuild"] = "config": call the object rebuilt from its ``get_config()`` instead
+CALL = "call"
+#: the call's vector-Jacobian product: params["cotangents"] maps output names to arrays; the
+#: scalar sum(output * cotangent) is differentiated with respect to every floating input
+#: (``dx:<input path>``) and every trainable weight (``dw:<key>``)
+CALL_GRAD = "call_grad"
+#: an optimizer (params["object"]) applied to variables params["variables"] (name -> array)
+#: with the given gradients, one dict per step (params["gradients"]); outputs the variables
+#: after each step, ``step<k>:<name>`` (k from 1)
+APPLY_GRADIENTS = "apply_gradients"
+#: ``model.fit``: params["object"] is a model, compiled with params["compile"] (optimizer,
+#: loss, metrics as serialized objects or names), fitted on params["data"] (x, y,
+#: sample_weight) with params["fit"] (batch_size, epochs; never shuffled); outputs every
+#: weight after each training batch, ``step<k>:<key>``, and the history, ``history:<name>``
+FIT = "fit"
+#: the procedures over Keras objects, for adapters that answer them all alike
+OBJECT_PROCEDURES = frozenset({CALL, CALL_GRAD, APPLY_GRADIENTS, FIT})
 
 
 @dataclasses.dataclass
@@ -131,6 +166,9 @@ class Adapter:
     keras_major: ClassVar[int] = 3
     #: the canonical APIs it maps, when it maps names to another API (Keras 2); None: not declared
     supported_apis: ClassVar[frozenset[str] | None] = None
+    #: whether ``run`` answers OP_SHAPES itself (by abstract evaluation); otherwise the case
+    #: arrives as OP
+    answers_shapes: ClassVar[bool] = False
     #: set to a reason to list the adapter in the report as unavailable without ever running it
     #: (a backend that cannot be installed on any current Python)
     unavailable: ClassVar[str] = ""
@@ -170,6 +208,8 @@ class Adapter:
         raise NotImplementedError
 
     def run_safely(self, case: Case) -> Outcome:
+        if case.kind == OP_SHAPES and not self.answers_shapes:
+            case = dataclasses.replace(case, kind=OP)
         try:
             return self.run(case)
         except Absent as exc:

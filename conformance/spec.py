@@ -1,4 +1,6 @@
-"""The spec model: declarative records for ops, layers and training, and the catalog.
+"""The spec model: the op records, what every spec kind shares (Draw, Expected), the catalog.
+
+Specs of Keras objects (layers, losses, optimizers, fits) are in conformance/objects.py.
 
 A spec is data: the canonical Keras 3 name, a strategy of inputs, a float64
 reference, the dtypes, the result-dtype rule, the conditioning that feeds the
@@ -19,7 +21,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from conformance import oracle, promotion, strategies
-from conformance.adapter import LAYER, OP, OP_COMPILED, OP_GRAD, OP_SYMBOLIC, TRAIN, Case
+from conformance.adapter import OP, OP_COMPILED, OP_GRAD, OP_SHAPES, OP_SYMBOLIC, Case
 from conformance.tolerance import (
     GRAD_TOLERANCE,
     VALUE_TOLERANCE,
@@ -34,8 +36,6 @@ VALUES, SPECIAL, GRAD = strategies.VALUES, strategies.SPECIAL, strategies.GRAD
 DTYPE = "dtype"  # the result dtype alone, over mixed argument dtypes
 SYMBOLIC = "symbolic"  # shape inference: the call on KerasTensors against the eager call
 COMPILED = "compiled"  # the call compiled (jax.jit, tf.function) against the same call eager
-FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP = "forward", "training_forward", "config_round_trip"
-FIT_STEPS = "fit_steps"
 
 
 @dataclasses.dataclass
@@ -68,7 +68,7 @@ class Draw:
         for i, a in enumerate(c.args):
             parts.append(f"  arg{i}: {_array_text(a)}")
         for k, v in c.params.items():
-            parts.append(f"  {k}: {v!r}")
+            parts.append(f"  {k}: {_value_text(v)}")
         for k, v in c.extra.items():
             parts.append(f"  {k}: {_array_text(v)}")
         return "\n".join(parts)
@@ -78,6 +78,17 @@ def _array_text(a: np.ndarray) -> str:
     from conformance.tolerance import describe_array
 
     return describe_array(a)
+
+
+def _value_text(value: Any, indent: str = "    ") -> str:
+    """A params value: JSON as it is, arrays inside structures (a layer's inputs) as arrays."""
+    if isinstance(value, np.ndarray):
+        return _array_text(value)
+    if isinstance(value, dict) and any(isinstance(v, (np.ndarray, dict, list)) for v in value.values()):
+        return "".join(f"\n{indent}{k}: {_value_text(v, indent + '  ')}" for k, v in value.items())
+    if isinstance(value, list) and any(isinstance(v, np.ndarray) for v in value):
+        return "".join(f"\n{indent}[{i}]: {_value_text(v, indent + '  ')}" for i, v in enumerate(value))
+    return repr(value)
 
 
 class Spec:
@@ -254,7 +265,8 @@ class OpSpec(Spec):
         convention = {key[1:]: kwargs[key] for key in ("_pack", "_leading") if key in kwargs}
         kwargs = {k: v for k, v in kwargs.items() if k not in ("_pack", "_leading")}
         params: dict[str, Any] = {"kwargs": kwargs, **convention}  # JSON-able; adapters turn lists into tuples
-        case = Case(OP, self.api, check, list(args), params)
+        # the dtype check judges shapes and dtypes only: an adapter may answer by abstract evaluation
+        case = Case(OP_SHAPES if check == DTYPE else OP, self.api, check, list(args), params)
         if self.reference is None:
             return Draw(case, None)
         wide = [oracle.to_oracle(a) for a in args]
@@ -317,113 +329,6 @@ class OpSpec(Spec):
         for i, g in zip(wrt, grads):
             scale = np.abs(g) + np.mean(np.abs(g)) if g.size else None
             expected[f"grad{i}"] = Expected(g, args[i].dtype.name, scale, GRAD_TOLERANCE, False)
-        return Draw(case, expected)
-
-
-@dataclasses.dataclass
-class LayerSpec(Spec):
-    """One ``keras.layers`` class with weights drawn by the engine.
-
-    ``config(dtype)`` draws a JSON-able config; ``input_shape(config)`` a batch
-    shape; ``weights(config, input_shape)`` names each variable's path and
-    shape; ``reference(config, weights, x)`` is the float64 forward pass.
-    """
-
-    api: str
-    config: Callable[[str], st.SearchStrategy]
-    input_shape: Callable[[dict], st.SearchStrategy]
-    weights: Callable[[dict, tuple[int, ...]], dict[str, tuple[int, ...]]]
-    reference: Callable[[dict, dict[str, np.ndarray], np.ndarray], np.ndarray]
-    dtypes: tuple[str, ...] = ("float32", "float64")
-    conditioning: Callable[[dict, dict, np.ndarray, np.ndarray], np.ndarray] | None = None
-    checks_: tuple[str, ...] = (FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP)
-    tolerance: dict[str, Tolerance] = dataclasses.field(default_factory=dict)
-    signed_zeros: bool = True  # False: a zero formed by cancellation may carry either sign
-    name: str = ""
-    notes: str = ""
-
-    def __post_init__(self) -> None:
-        self.name = self.name or self.api
-
-    def checks(self) -> tuple[str, ...]:
-        return self.checks_
-
-    def draw(self, check: str) -> st.SearchStrategy:
-        @st.composite
-        def draw_layer(draw: Any) -> Draw:
-            dtype = draw(st.sampled_from(list(self.dtypes)))
-            config = {**draw(self.config(dtype)), "dtype": dtype}
-            shape = tuple(draw(self.input_shape(config)))
-            x = draw(strategies.arrays(dtype, shape, VALUES))
-            weights = strategies.weights(draw, self.weights(config, shape), dtype)
-            drawn = self.prepare(check, config, x, weights)
-            drawn.dtype = dtype
-            return drawn
-
-        return draw_layer()
-
-    def prepare(self, check: str, config: dict, x: np.ndarray, weights: dict) -> Draw:
-        case = Case(LAYER, self.api, check, [x], {"config": config}, dict(weights))
-        wide_w = {k: oracle.to_oracle(v) for k, v in weights.items()}
-        wide_x = oracle.to_oracle(x)
-        ref = np.asarray(self.reference(config, wide_w, wide_x))
-        scale = self.conditioning(config, wide_w, wide_x, ref) if self.conditioning else None
-        tolerance = {**VALUE_TOLERANCE, **self.tolerance}
-        return Draw(case, {"out": Expected(ref, config["dtype"], scale, tolerance, self.signed_zeros)})
-
-
-@dataclasses.dataclass
-class TrainingSpec(Spec):
-    """A short fit whose weights after each step are compared with a NumPy oracle.
-
-    ``scenario()`` draws a JSON-able scenario (model, optimizer arguments,
-    steps, dtype); ``weights(scenario)`` the variables' paths and shapes;
-    ``data(scenario)`` the shapes of x and y; ``reference(scenario, weights,
-    x, y)`` returns ``{"step1/d0/kernel": …, "step1/d0/bias": …}``.
-    """
-
-    api: str
-    scenario: Callable[[], st.SearchStrategy]
-    weights: Callable[[dict], dict[str, tuple[int, ...]]]
-    data: Callable[[dict], tuple[tuple[int, ...], tuple[int, ...]]]
-    reference: Callable[[dict, dict, np.ndarray, np.ndarray], dict[str, np.ndarray]]
-    tolerance: dict[str, Tolerance] = dataclasses.field(default_factory=dict)
-    name: str = ""
-    notes: str = ""
-
-    def __post_init__(self) -> None:
-        self.name = self.name or f"{self.api}.fit"
-
-    def checks(self) -> tuple[str, ...]:
-        return (FIT_STEPS,)
-
-    def draw(self, check: str) -> st.SearchStrategy:
-        @st.composite
-        def draw_training(draw: Any) -> Draw:
-            scenario = draw(self.scenario())
-            dtype = scenario["dtype"]
-            x_shape, y_shape = self.data(scenario)
-            x = draw(strategies.arrays(dtype, x_shape, GRAD))
-            y = draw(strategies.arrays(dtype, y_shape, GRAD))
-            weights = strategies.weights(draw, self.weights(scenario), dtype)
-            drawn = self.prepare(check, scenario, weights, x, y)
-            drawn.dtype = dtype
-            return drawn
-
-        return draw_training()
-
-    def prepare(self, check: str, scenario: dict, weights: dict, x: np.ndarray, y: np.ndarray) -> Draw:
-        case = Case(TRAIN, self.api, check, [x, y], {"scenario": scenario}, dict(weights))
-        wide = {k: oracle.to_oracle(v) for k, v in weights.items()}
-        refs = self.reference(scenario, wide, oracle.to_oracle(x), oracle.to_oracle(y))
-        tolerance = {**VALUE_TOLERANCE, **self.tolerance}
-        dtype = scenario["dtype"]
-        expected = {}
-        for name, ref in refs.items():
-            ref = np.asarray(ref, dtype=np.float64)
-            # Weights after a step are sums of many terms: floor the scale by their typical size.
-            scale = np.abs(ref) + np.mean(np.abs(ref))
-            expected[name] = Expected(ref, dtype, scale, tolerance, False)
         return Draw(case, expected)
 
 

@@ -1,0 +1,294 @@
+"""The procedures over Keras objects (layers, losses, optimizers, models), written once.
+
+A case of kind CALL, CALL_GRAD, APPLY_GRADIENTS or FIT (conformance/adapter.py
+says what each means) carries a Keras object as Keras serializes it, weights by
+variable path and inputs as a structure. :class:`ObjectProcedures` answers them
+for Keras 3: every built-in Keras 3 adapter and every plugin that subclasses
+``Keras3Adapter`` gets them without writing any; the Keras 2 generation
+overrides a few hooks in adapters/keras2_objects.py (config translation,
+variables, gradients). Nothing here knows a spec or a check: a new layer, loss,
+optimizer or model spec needs no change in this module.
+
+Runs inside a worker only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from conformance import structure
+from conformance.adapter import (
+    APPLY_GRADIENTS,
+    CALL,
+    CALL_GRAD,
+    FIT,
+    OP_GRAD,
+    Absent,
+    Case,
+    Outcome,
+)
+
+from ._common import floatx, matching_key, release
+
+
+class ObjectProcedures:
+    """Answers the Keras-object procedures with one Keras module (Keras 3 here).
+
+    ``adapter`` provides ``keras``, ``to_tensor``, ``to_numpy``, ``variable_name``
+    and, for gradients, ``vjp(fn, case)`` (the one an adapter already has for ops).
+    """
+
+    def __init__(self, adapter: Any) -> None:
+        self.adapter = adapter
+        self.keras = adapter.keras
+
+    # -- hooks of a Keras generation ------------------------------------------------------
+    def deserialize(self, serialized: Any) -> Any:
+        """The object a serialized config describes, built by Keras's own deserialization."""
+        if isinstance(serialized, str):  # a name Keras resolves itself ("mse", "sgd")
+            return serialized
+        self.require_class(serialized, serialized.get("module") or "keras")
+        return self.keras.saving.deserialize_keras_object(serialized)
+
+    def require_class(self, serialized: dict, module: str) -> None:
+        """Absent, not an error, where this Keras has no such class (LayerNormalization in 2.3)."""
+        namespace = self.keras
+        for part in module.split(".")[1:]:
+            namespace = getattr(namespace, part, None)
+        if namespace is None or not hasattr(namespace, serialized["class_name"]):
+            raise Absent(f"{module}.{serialized['class_name']} does not exist in {self.keras.__name__} "
+                         f"{getattr(self.keras, '__version__', '')}")
+
+    def shape_of(self, variable: Any) -> tuple[int, ...]:
+        return tuple(variable.shape)
+
+    def set_value(self, variable: Any, value: np.ndarray) -> None:
+        variable.assign(value)
+
+    def placeholder(self, array: np.ndarray) -> Any:
+        """A symbolic input of the array's shape and dtype: calling a layer on it builds the layer."""
+        return self.keras.KerasTensor(array.shape, dtype=array.dtype.name)
+
+    def make_variable(self, value: np.ndarray, name: str) -> Any:
+        return self.keras.Variable(value, dtype=value.dtype.name, name=name)
+
+    def invoke(self, obj: Any, args: list, kwargs: dict, training: bool | None) -> Any:
+        """Call the object as a user does; ``training`` is passed only when the case sets it."""
+        if training is not None:
+            kwargs = {**kwargs, "training": training}
+        return obj(*args, **kwargs)
+
+    def differentiate(self, objective: Callable[[list, list | None], Any], inputs: list[np.ndarray],
+                      trainable: list[Any], dtype: str) -> list[Any]:
+        """Gradients of the scalar ``objective(input values, weight values)`` w.r.t. both.
+
+        ``dtype`` is the objective's (the cotangents'); ``trainable`` the object's
+        trainable variables, whose current values are differentiated.
+
+        Keras 3: the weights enter as values through ``stateless_call`` (so every
+        backend's own autodiff sees them as arguments), differentiated by the adapter's
+        ``vjp``, the very one its ops' gradients use.
+        """
+        weights = [np.asarray(self.adapter.to_numpy(v)) for v in trainable]
+        primals = [*inputs, *weights]
+        count = len(inputs)
+
+        def scalar(*values: Any) -> Any:
+            return objective(list(values[:count]), list(values[count:]) if trainable else None)
+
+        case = Case(OP_GRAD, "", "", primals, {"wrt": list(range(len(primals))), "kwargs": {}},
+                    {"cotangent": np.ones((), dtype=dtype)})
+        return list(self.adapter.vjp(scalar, case))
+
+    # -- the procedures -------------------------------------------------------------------
+    def run(self, case: Case) -> Outcome:
+        procedure = {CALL: self.call, CALL_GRAD: self.call_grad,
+                     APPLY_GRADIENTS: self.apply_gradients, FIT: self.fit}[case.kind]
+        with self._floatx(case.params.get("floatx")), self._released():
+            return Outcome.ok(procedure(case.params))
+
+    def call(self, params: dict) -> dict[str, np.ndarray]:
+        obj = self.built(params)
+        args, kwargs = self.inputs(params)
+        training = params.get("training")
+        outputs = structure.output_names(self.invoke(obj, args, kwargs, training))
+        if params.get("mask"):
+            mask = obj.compute_mask(args[0] if len(args) == 1 else args, kwargs.get("mask"))
+            outputs.update(structure.output_names(mask, "mask"))
+        if params.get("state"):
+            weights = params.get("weights", {})
+            for variable in getattr(obj, "non_trainable_weights", []):
+                if self._is_float(variable):
+                    key = matching_key(self.adapter.variable_name(variable), weights)
+                    outputs[structure.STATE + key] = variable
+        return self.materialize(outputs)
+
+    def call_grad(self, params: dict) -> dict[str, np.ndarray]:
+        obj = self.built(params)
+        raw = params["inputs"]
+        diff = [(path, array) for path, array in structure.leaves(raw)
+                if np.dtype(array.dtype).kind == "f" or array.dtype.name == "bfloat16"]
+        paths = [path for path, _ in diff]
+        weights = params.get("weights", {})
+        trainable = list(getattr(obj, "trainable_weights", []))
+        keys = [matching_key(self.adapter.variable_name(v), weights) for v in trainable]
+        cotangents = params["cotangents"]
+        training = params.get("training")
+        non_trainable = list(getattr(obj, "non_trainable_weights", []))
+
+        def objective(values: list, weight_values: list | None) -> Any:
+            by_path = dict(zip(paths, values))
+            tensors = structure.map_leaves(
+                raw, lambda path, a: by_path[path] if path in by_path else self.adapter.to_tensor(a))
+            args, kwargs = tensors["args"], tensors.get("kwargs", {})
+            if weight_values is None:
+                result = self.invoke(obj, args, kwargs, training)
+            else:
+                if training is not None:
+                    kwargs = {**kwargs, "training": training}
+                result, _ = obj.stateless_call(weight_values, [v.value for v in non_trainable], *args, **kwargs)
+            return self._weighted_sum(structure.output_names(result), cotangents)
+
+        dtype = next(iter(cotangents.values())).dtype.name
+        grads = self.differentiate(objective, [a for _, a in diff], trainable, dtype)
+        names = [structure.INPUT_GRAD + p for p in paths] + [structure.WEIGHT_GRAD + k for k in keys]
+        return self.materialize(dict(zip(names, grads)))
+
+    def apply_gradients(self, params: dict) -> dict[str, np.ndarray]:
+        self._require_training()
+        optimizer = self.deserialize(params["object"])
+        names = list(params["variables"])
+        variables = [self.make_variable(params["variables"][n], n) for n in names]
+        outputs = {}
+        for step, gradients in enumerate(params["gradients"], start=1):
+            optimizer.apply_gradients([(self.adapter.to_tensor(gradients[n]), v)
+                                       for n, v in zip(names, variables)])
+            for name, variable in zip(names, variables):
+                outputs[structure.step_name(step, name)] = self._numpy(variable)
+        return outputs
+
+    def fit(self, params: dict) -> dict[str, np.ndarray]:
+        self._require_training()
+        model = self.deserialize(params["object"])
+        weights = params.get("weights", {})
+        self.assign(model, weights)
+        keys = [matching_key(self.adapter.variable_name(v), weights) for v in model.weights
+                if self._is_float(v)]
+        compiled = params.get("compile", {})
+        model.compile(optimizer=self.deserialize(compiled.get("optimizer", "sgd")),
+                      loss=self.deserialize(compiled.get("loss", "mse")),
+                      metrics=[self.deserialize(m) for m in compiled.get("metrics", [])])
+        steps: list[list[np.ndarray]] = []
+        to_numpy = self._numpy
+        is_float = self._is_float
+
+        class Recorder(self.keras.callbacks.Callback):
+            def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+                steps.append([to_numpy(v) for v in self.model.weights if is_float(v)])
+
+        data = params["data"]
+        history = model.fit(data["x"], data.get("y"), sample_weight=data.get("sample_weight"),
+                            shuffle=False, verbose=0, callbacks=[Recorder()], **params.get("fit", {}))
+        outputs = {structure.step_name(step, key): value
+                   for step, values in enumerate(steps, start=1) for key, value in zip(keys, values)}
+        for name, values in history.history.items():
+            outputs[f"history:{name}"] = np.asarray(values, dtype=np.float64)
+        return outputs
+
+    # -- building blocks ----------------------------------------------------------------------
+    def inputs(self, params: dict) -> tuple[list, dict]:
+        tensors = structure.map_leaves(params["inputs"], lambda _, a: self.adapter.to_tensor(a))
+        return list(tensors.get("args", [])), dict(tensors.get("kwargs", {}))
+
+    def built(self, params: dict) -> Any:
+        """The object, built for the case's inputs, with the drawn weights assigned.
+
+        params["rebuild"] = "config": then rebuilt from its own ``get_config()``, built
+        and assigned again, as a user who saves a config and restores it does.
+        """
+        obj = self.deserialize(params["object"])
+        if not hasattr(obj, "build"):  # a loss or another plain callable: nothing to build
+            return obj
+        self.build(obj, params)
+        if params.get("rebuild") == "config":
+            obj = type(obj).from_config(obj.get_config())
+            self.build(obj, params)
+        return obj
+
+    def build(self, obj: Any, params: dict) -> None:
+        """Build a layer by a symbolic call on the inputs' shapes, then assign the weights."""
+        if not getattr(obj, "built", False):
+            symbolic = structure.map_leaves(params["inputs"], lambda _, a: self.placeholder(a))
+            self.invoke(obj, list(symbolic.get("args", [])), dict(symbolic.get("kwargs", {})), None)
+        self.assign(obj, params.get("weights", {}))
+
+    def assign(self, obj: Any, weights: dict[str, np.ndarray]) -> None:
+        """Every floating variable gets the one drawn array whose key ends its path.
+
+        A floating variable without a drawn value is an error (a spec must draw every
+        weight: initializers' zeros and ones hide bugs); variables of other dtypes
+        (seed states, counters) keep their values.
+        """
+        unused = set(weights)
+        for variable in obj.weights:
+            if not self._is_float(variable):
+                continue
+            key = matching_key(self.adapter.variable_name(variable), weights)
+            value = weights[key]
+            if self.shape_of(variable) != value.shape:
+                raise ValueError(f"weight {key!r}: variable shape {self.shape_of(variable)}, drawn {value.shape}")
+            self.set_value(variable, value)
+            unused.discard(key)
+        if unused:
+            raise ValueError(f"drawn weights {sorted(unused)} match no variable")
+
+    def sum_of_products(self, value: Any, cotangent: np.ndarray) -> Any:
+        """sum(value * cotangent) in the cotangent's dtype, with the generation's own functions."""
+        ops = self.keras.ops
+        return ops.sum(ops.multiply(ops.cast(value, cotangent.dtype.name), self.adapter.to_tensor(cotangent)))
+
+    def materialize(self, outputs: dict[str, Any]) -> dict[str, np.ndarray]:
+        """Outputs as NumPy arrays (a symbolic generation evaluates them here)."""
+        return {name: self._numpy(value) for name, value in outputs.items()}
+
+    def _weighted_sum(self, outputs: dict[str, Any], cotangents: dict[str, np.ndarray]) -> Any:
+        """The drawn scalar function of the outputs: the sum over outputs of sum(output * cotangent)."""
+        total = None
+        for name, cotangent in cotangents.items():
+            if name not in outputs:
+                raise ValueError(f"no output {name!r} to differentiate; outputs: {sorted(outputs)}")
+            term = self.sum_of_products(outputs[name], cotangent)
+            total = term if total is None else total + term
+        return total
+
+    def _require_training(self) -> None:
+        if not getattr(self.adapter, "can_train", True):
+            raise Absent(f"{self.adapter.id} cannot train")
+
+    @staticmethod
+    def _is_float(variable: Any) -> bool:
+        return any(word in str(variable.dtype) for word in ("float", "bfloat"))
+
+    def _numpy(self, value: Any) -> np.ndarray:
+        if isinstance(value, (int, float)):
+            return np.asarray(value)
+        return np.asarray(self.adapter.to_numpy(value))
+
+    @contextlib.contextmanager
+    def _floatx(self, dtype: str | None) -> Iterator[None]:
+        if dtype is None:
+            yield
+            return
+        with floatx(self.keras, dtype):
+            yield
+
+    @contextlib.contextmanager
+    def _released(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            release(self.keras)

@@ -1,0 +1,289 @@
+"""Strategies and float64 references for training: a Dense chain fitted with SGD.
+
+Nothing here calls a backend under test. A model is a chain of Dense layers
+named ``d0``, ``d1``…, described by a JSON-able scenario (drawn by
+:func:`sgd_scenario`) and sent to the adapters as Keras serializes a Sequential
+model (:func:`dense_chain_model`); weights are keyed by variable path
+(``d0/kernel``, ``d0/bias``). The loss is Keras's ``"mse"``: the mean of the
+squared error over the last axis, then over the batch (``sum_over_batch_size``),
+which is the mean over every element.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from conformance.objects import serialized
+from conformance.oracle import ACTIVATION_DERIVATIVES, ACTIVATIONS
+from conformance.structure import step_name
+
+Weights = dict[str, np.ndarray]
+
+
+@dataclasses.dataclass
+class DenseTrace:
+    """What the backward pass of one Dense layer needs from the forward pass."""
+
+    name: str
+    inputs: np.ndarray
+    pre_activation: np.ndarray
+    activation: str
+    use_bias: bool
+
+
+def dense_chain_forward(layers: list[dict], weights: Weights, x: np.ndarray) -> tuple[np.ndarray, list[DenseTrace]]:
+    """Forward pass of Dense layers ``d0, d1, …``; returns the output and the trace."""
+    traces = []
+    a = x
+    for i, layer in enumerate(layers):
+        name = f"d{i}"
+        z = a @ weights[f"{name}/kernel"]
+        if layer["use_bias"]:
+            z = z + weights[f"{name}/bias"]
+        traces.append(DenseTrace(name, a, z, layer["activation"], layer["use_bias"]))
+        a = ACTIVATIONS[layer["activation"]](z)
+    return a, traces
+
+
+def mse(prediction: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+    """Keras's ``"mse"`` loss and its gradient with respect to the prediction."""
+    diff = prediction - target
+    return float(np.mean(diff**2)), 2.0 * diff / diff.size
+
+
+LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]] = {"mse": mse}
+
+
+def dense_chain_gradients(layers: list[dict], weights: Weights, x: np.ndarray, y: np.ndarray,
+                          loss: str = "mse") -> Weights:
+    """Gradient of the loss with respect to every weight, by backpropagation."""
+    prediction, traces = dense_chain_forward(layers, weights, x)
+    _, upstream = LOSSES[loss](prediction, y)
+    grads: Weights = {}
+    for trace in reversed(traces):
+        dz = upstream * ACTIVATION_DERIVATIVES[trace.activation](trace.pre_activation)
+        # Rank > 2 inputs: Dense contracts the last axis; every leading axis is a batch axis.
+        flat_in = trace.inputs.reshape(-1, trace.inputs.shape[-1])
+        flat_dz = dz.reshape(-1, dz.shape[-1])
+        grads[f"{trace.name}/kernel"] = flat_in.T @ flat_dz
+        if trace.use_bias:
+            grads[f"{trace.name}/bias"] = flat_dz.sum(axis=0)
+        upstream = dz @ weights[f"{trace.name}/kernel"].T
+    return grads
+
+
+def sgd_step(weights: Weights, grads: Weights, learning_rate: float) -> Weights:
+    """Plain SGD (no momentum, no weight decay): ``w <- w - learning_rate * g``."""
+    return {name: w - learning_rate * grads[name] for name, w in weights.items()}
+
+
+def sgd_dense_fit(scenario: dict, weights: Weights, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """Weights after each of ``scenario["steps"]`` full-batch SGD steps, keyed ``step1:d0/kernel``…"""
+    learning_rate = float(scenario["optimizer"]["learning_rate"])
+    current = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
+    out: dict[str, np.ndarray] = {}
+    for step in range(1, scenario["steps"] + 1):
+        grads = dense_chain_gradients(scenario["layers"], current, x, y, scenario["loss"])
+        current = sgd_step(current, grads, learning_rate)
+        for name, value in current.items():
+            out[step_name(step, name)] = value
+    return out
+
+
+# -- the scenario: a Dense chain, "mse", SGD, full-batch steps --------------------------------
+TRAIN_ACTIVATIONS = ("linear", "tanh")
+STEPS = 3
+
+
+@st.composite
+def _sgd_scenario(draw: Any) -> dict:
+    layers = [
+        {"units": draw(st.integers(1, 4)), "activation": draw(st.sampled_from(TRAIN_ACTIVATIONS)),
+         "use_bias": draw(st.booleans())}
+        for _ in range(draw(st.integers(1, 2)))
+    ]
+    return {
+        "dtype": "float64",
+        "batch": draw(st.integers(1, 6)),
+        "in_features": draw(st.integers(1, 4)),
+        "layers": layers,
+        "loss": "mse",
+        # Large enough that three steps move every weight well beyond the tolerance.
+        "optimizer": {"learning_rate": draw(st.floats(0.01, 0.5))},
+        "steps": STEPS,
+    }
+
+
+def sgd_scenario() -> st.SearchStrategy:
+    return _sgd_scenario()
+
+
+def dense_chain_model(scenario: dict) -> dict:
+    """The scenario's model as Keras serializes a Sequential: an input, then Dense ``d0``, ``d1``…"""
+    dtype = scenario["dtype"]
+    layers = [serialized("layers.InputLayer", {"batch_shape": [None, scenario["in_features"]], "dtype": dtype})]
+    for i, spec in enumerate(scenario["layers"]):
+        layers.append(serialized("layers.Dense", {
+            "units": spec["units"], "activation": spec["activation"], "use_bias": spec["use_bias"],
+            "name": f"d{i}", "dtype": dtype}))
+    return serialized("models.Sequential", {"name": "dense_chain", "layers": layers})
+
+
+def sgd_compile(scenario: dict) -> dict:
+    return {"optimizer": serialized("optimizers.SGD", dict(scenario["optimizer"])), "loss": scenario["loss"]}
+
+
+def full_batch_fit(scenario: dict) -> dict:
+    """One full batch per epoch, ``steps`` epochs: a step is an epoch."""
+    return {"batch_size": scenario["batch"], "epochs": scenario["steps"]}
+
+
+def dense_chain_weights(scenario: dict) -> dict[str, tuple[int, ...]]:
+    shapes: dict[str, tuple[int, ...]] = {}
+    fan_in = scenario["in_features"]
+    for i, layer in enumerate(scenario["layers"]):
+        shapes[f"d{i}/kernel"] = (fan_in, layer["units"])
+        if layer["use_bias"]:
+            shapes[f"d{i}/bias"] = (layer["units"],)
+        fan_in = layer["units"]
+    return shapes
+
+
+def dense_chain_data(scenario: dict) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    return (scenario["batch"], scenario["in_features"]), (scenario["batch"], scenario["layers"][-1]["units"])
+
+
+# -- losses --------------------------------------------------------------------------------------
+@st.composite
+def _regression_pair(draw: Any, config: dict, dtype: str, mode: str) -> dict:
+    """y_true, y_pred of one shape (batch, features) and a per-sample weight, or none.
+
+    Rank 2 only, for now: with rank 3 the per-sample losses are (batch, steps), and Keras 3
+    broadcasts a (batch,) weight against their *last* axis (``squeeze_or_expand_to_same_rank``
+    expands it only when that axis has length 1), not the batch axis its documentation
+    names; that edge needs its own spec and a recorded divergence, not this one.
+    """
+    from conformance import strategies  # noqa: PLC0415
+
+    shape = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    y_true = draw(strategies.arrays(dtype, shape, mode))
+    y_pred = draw(strategies.arrays(dtype, shape, mode))
+    kwargs = {}
+    if draw(st.booleans()):
+        kwargs["sample_weight"] = np.abs(draw(strategies.arrays(dtype, shape[:1], mode)))
+    return {"args": [y_true, y_pred], "kwargs": kwargs}
+
+
+def regression_pair(config: dict, dtype: str, mode: str) -> st.SearchStrategy:
+    return _regression_pair(config, dtype, mode)
+
+
+#: Keras 3's reductions (keras.losses.Loss); Keras 2 knows sum_over_batch_size, sum and none
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none")
+
+
+def reduction_config(dtype: str) -> st.SearchStrategy:
+    return st.fixed_dictionaries({"reduction": st.sampled_from(REDUCTIONS)})
+
+
+def _divide_no_nan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray(0.0 if b == 0 else a / b)
+
+
+def reduce_loss(per_sample: np.ndarray, sample_weight: np.ndarray | None, reduction: str) -> np.ndarray:
+    """Keras 3's reduction of per-sample losses (``reduce_weighted_values``), weighted first.
+
+    ``sum_over_batch_size`` and ``mean`` divide the weighted sum by the number of
+    per-sample values, ``mean_with_sample_weight`` by the sum of the weights (given
+    one), each with divide-no-nan (0 / 0 is 0); ``none`` keeps them.
+    """
+    weights = np.ones_like(per_sample) if sample_weight is None else np.broadcast_to(
+        sample_weight.reshape(sample_weight.shape + (1,) * (per_sample.ndim - sample_weight.ndim)),
+        per_sample.shape)
+    weighted = per_sample * weights
+    if reduction == "none" or weighted.ndim == 0:
+        return weighted
+    total = np.sum(weighted)
+    if reduction == "sum":
+        return np.asarray(total)
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        return _divide_no_nan(total, np.sum(weights))
+    return _divide_no_nan(total, np.asarray(weighted.size, np.float64))
+
+
+def mean_squared_error_reference(config: dict, weights: dict, inputs: dict, training: bool) -> np.ndarray:
+    y_true, y_pred = inputs["args"]
+    per_sample = np.mean((y_pred - y_true) ** 2, axis=-1)
+    return reduce_loss(per_sample, inputs["kwargs"].get("sample_weight"), config["reduction"])
+
+
+def loss_conditioning(config: dict, weights: dict, inputs: dict, ref: np.ndarray) -> np.ndarray:
+    """The loss of |y_true| + |y_pred| against 0 with |weights|: every term's magnitude, reduced
+    the same way, times sqrt(terms) for the summation (each term's rounding is relative to it)."""
+    y_true, y_pred = inputs["args"]
+    per_sample = np.mean((np.abs(y_pred) + np.abs(y_true)) ** 2, axis=-1)
+    weight = inputs["kwargs"].get("sample_weight")
+    magnitude = reduce_loss(per_sample, None if weight is None else np.abs(weight), config["reduction"])
+    return np.abs(ref) + np.asarray(magnitude) * np.sqrt(y_true.size)
+
+
+# -- optimizers, given the gradients ------------------------------------------------------------
+def adam_config(dtype: str) -> st.SearchStrategy:
+    return st.fixed_dictionaries({
+        "learning_rate": st.sampled_from((0.001, 0.01, 0.1)),
+        "beta_1": st.sampled_from((0.9, 0.5)),
+        "beta_2": st.sampled_from((0.999, 0.9)),
+        "epsilon": st.sampled_from((1e-7, 1e-3)),
+    })
+
+
+def optimizer_variables(config: dict) -> st.SearchStrategy:
+    """One or two variables of small shapes, named w0, w1."""
+    shape = st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple)
+    return st.lists(shape, min_size=1, max_size=2).map(lambda shapes: {f"w{i}": s for i, s in enumerate(shapes)})
+
+
+def adam_conditioning(config: dict, variables: dict[str, np.ndarray],
+                      gradients: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """|w0| + the sum of |update|s, each through the conditioning of its bias correction.
+
+    Keras computes 1 - beta^t in the variables' dtype: for beta_2 = 0.999 in float32 that
+    subtraction loses log10(1000) digits (relative error eps * beta^t / (1 - beta^t)), so
+    the step size alpha, and each update, carries it; m / sqrt(v) adds a few eps.
+    """
+    b1, b2 = config["beta_1"], config["beta_2"]
+    updates = adam_reference(config, variables, gradients)
+    out = {}
+    for k, w0 in variables.items():
+        total, previous = np.abs(np.asarray(w0, np.float64)), np.asarray(w0, np.float64)
+        for step in range(1, len(gradients) + 1):
+            current = updates[step_name(step, k)]
+            amplification = 4 + b1**step / (1 - b1**step) + b2**step / (2 * (1 - b2**step))
+            total = total + np.abs(current - previous) * amplification
+            previous = current
+            out[step_name(step, k)] = total.copy()
+    return out
+
+
+def adam_reference(config: dict, variables: dict[str, np.ndarray],
+                   gradients: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Keras 3's Adam: m, v from zero; alpha = lr sqrt(1 - b2^t) / (1 - b1^t); w -= alpha m / (sqrt(v) + eps)."""
+    lr, b1, b2, eps = (config[k] for k in ("learning_rate", "beta_1", "beta_2", "epsilon"))
+    current = {k: np.asarray(v, np.float64) for k, v in variables.items()}
+    m = {k: np.zeros_like(v) for k, v in current.items()}
+    v2 = {k: np.zeros_like(v) for k, v in current.items()}
+    out = {}
+    for step, grads in enumerate(gradients, start=1):
+        alpha = lr * np.sqrt(1 - b2**step) / (1 - b1**step)
+        for k in current:
+            g = grads[k]
+            m[k] = m[k] + (g - m[k]) * (1 - b1)
+            v2[k] = v2[k] + (g * g - v2[k]) * (1 - b2)
+            current[k] = current[k] - alpha * m[k] / (np.sqrt(v2[k]) + eps)
+            out[step_name(step, k)] = current[k]
+    return out
