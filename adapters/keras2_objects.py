@@ -73,6 +73,11 @@ class Keras2Objects(ObjectProcedures):
     def shape_of(self, variable: Any) -> tuple[int, ...]:
         return tuple(self.keras.backend.int_shape(variable))  # Theano's own shape is symbolic
 
+    def symbolic_spec(self, tensor: Any) -> tuple[np.dtype, tuple]:
+        from conformance.wire import dtype_from_name  # noqa: PLC0415
+
+        return dtype_from_name(self.keras.backend.dtype(tensor)), tuple(self.keras.backend.int_shape(tensor))
+
     def set_value(self, variable: Any, value: np.ndarray) -> None:
         self.keras.backend.set_value(variable, value)
 

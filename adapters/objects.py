@@ -15,6 +15,7 @@ Runs inside a worker only.
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,10 +23,12 @@ import numpy as np
 
 from conformance import structure
 from conformance.adapter import (
+    ACCUMULATE,
     APPLY_GRADIENTS,
     CALL,
     CALL_GRAD,
     FIT,
+    LAYER_OUTPUTS,
     OP_GRAD,
     Absent,
     Case,
@@ -106,8 +109,8 @@ class ObjectProcedures:
 
     # -- the procedures -------------------------------------------------------------------
     def run(self, case: Case) -> Outcome:
-        procedure = {CALL: self.call, CALL_GRAD: self.call_grad,
-                     APPLY_GRADIENTS: self.apply_gradients, FIT: self.fit}[case.kind]
+        procedure = {CALL: self.call, CALL_GRAD: self.call_grad, APPLY_GRADIENTS: self.apply_gradients,
+                     FIT: self.fit, ACCUMULATE: self.accumulate, LAYER_OUTPUTS: self.layer_outputs}[case.kind]
         with self._floatx(case.params.get("floatx")), self._released():
             return Outcome.ok(procedure(case.params))
 
@@ -125,6 +128,55 @@ class ObjectProcedures:
                 if self._is_float(variable):
                     key = matching_key(self.adapter.variable_name(variable), weights)
                     outputs[structure.STATE + key] = variable
+        result = self.materialize(outputs)
+        if params.get("inferred"):
+            result.update(self.symbolic(obj, params))
+        return result
+
+    def symbolic(self, obj: Any, params: dict) -> dict[str, np.ndarray]:
+        """Per output NAME, the dtype and shape a call on symbolic inputs infers."""
+        placeholders = structure.map_leaves(params["inputs"], lambda _, a: self.placeholder(a))
+        inferred = self.invoke(obj, list(placeholders.get("args", [])), dict(placeholders.get("kwargs", {})),
+                               params.get("training"))
+        out = {}
+        for name, tensor in structure.output_names(inferred).items():
+            dtype, shape = self.symbolic_spec(tensor)
+            out[f"{name}@symbolic"] = np.zeros((), dtype=dtype)
+            out[f"{name}@shape"] = np.array([-1 if d is None else d for d in shape], dtype=np.int64)
+        return out
+
+    def symbolic_spec(self, tensor: Any) -> tuple[np.dtype, tuple]:
+        from conformance.wire import dtype_from_name  # noqa: PLC0415
+
+        return dtype_from_name(self.keras.backend.standardize_dtype(tensor.dtype)), tuple(tensor.shape)
+
+    def accumulate(self, params: dict) -> dict[str, np.ndarray]:
+        metric = self.deserialize(params["object"])
+        outputs: dict[str, Any] = {}
+
+        def update(batch: dict) -> None:
+            tensors = structure.map_leaves(batch, lambda _, a: self.adapter.to_tensor(a))
+            metric.update_state(*tensors.get("args", []), **tensors.get("kwargs", {}))
+
+        for step, batch in enumerate(params["batches"], start=1):
+            update(batch)
+            outputs[f"result{step}"] = self._numpy(metric.result())
+        metric.reset_state()
+        update(params["batches"][0])
+        outputs["after_reset"] = self._numpy(metric.result())
+        return outputs
+
+    def layer_outputs(self, params: dict) -> dict[str, np.ndarray]:
+        """Every layer's output, through a model that exposes them all (as Keras users debug)."""
+        model = self.deserialize(params["object"])
+        self.assign(model, params.get("weights", {}))
+        layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+        probe = self.keras.Model(model.inputs, [layer.output for layer in layers])
+        args, kwargs = self.inputs(params)
+        results = probe(*args, **kwargs)
+        outputs = {}
+        for layer, result in zip(layers, results if isinstance(results, (list, tuple)) else [results]):
+            outputs.update(structure.output_names(result, f"layer:{layer.name}"))
         return self.materialize(outputs)
 
     def call_grad(self, params: dict) -> dict[str, np.ndarray]:
@@ -148,7 +200,9 @@ class ObjectProcedures:
             if weight_values is None:
                 result = self.invoke(obj, args, kwargs, training)
             else:
-                if training is not None:
+                # stateless_call passes keyword arguments to ``call`` as they are (``__call__``
+                # drops ``training`` for a layer whose ``call`` does not take it)
+                if training is not None and "training" in inspect.signature(obj.call).parameters:
                     kwargs = {**kwargs, "training": training}
                 result, _ = obj.stateless_call(weight_values, [v.value for v in non_trainable], *args, **kwargs)
             return self._weighted_sum(structure.output_names(result), cotangents)

@@ -50,7 +50,9 @@ OP_COMPILED = "op_compiled"
 #: params["training"]; outputs named by their structure (``out``, ``out0``, ``out.key``...).
 #: params["state"]: also every non-trainable weight after the call, ``state:<key>``;
 #: params["mask"]: also ``compute_mask``'s result, named as outputs with ``mask`` for ``out``;
-#: params["rebuild"] = "config": call the object rebuilt from its ``get_config()`` instead
+#: params["rebuild"] = "config": call the object rebuilt from its ``get_config()`` instead;
+#: params["inferred"]: also, per output NAME, what a call on symbolic inputs (``KerasTensor``,
+#: ``keras.Input``) infers: ``NAME@symbolic`` (a 0-d array of its dtype), ``NAME@shape`` (-1: None)
 CALL = "call"
 #: the call's vector-Jacobian product: params["cotangents"] maps output names to arrays; the
 #: scalar sum(output * cotangent) is differentiated with respect to every floating input
@@ -65,8 +67,16 @@ APPLY_GRADIENTS = "apply_gradients"
 #: sample_weight) with params["fit"] (batch_size, epochs; never shuffled); outputs every
 #: weight after each training batch, ``step<k>:<key>``, and the history, ``history:<name>``
 FIT = "fit"
+#: a metric (params["object"]) updated with each batch of params["batches"] (each
+#: ``{"args": [...], "kwargs": {...}}`` for ``update_state``); outputs ``result<k>`` after batch k
+#: (from 1), then, after ``reset_state()`` and the first batch again, ``after_reset``
+ACCUMULATE = "accumulate"
+#: a model (params["object"], params["weights"]) called on params["inputs"]: every layer's
+#: output, ``layer:<layer name>`` (a layer with several outputs: ``layer:<name>.<i>``), for
+#: finding the first layer whose output diverges
+LAYER_OUTPUTS = "layer_outputs"
 #: the procedures over Keras objects, for adapters that answer them all alike
-OBJECT_PROCEDURES = frozenset({CALL, CALL_GRAD, APPLY_GRADIENTS, FIT})
+OBJECT_PROCEDURES = frozenset({CALL, CALL_GRAD, APPLY_GRADIENTS, FIT, ACCUMULATE, LAYER_OUTPUTS})
 
 
 @dataclasses.dataclass

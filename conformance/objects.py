@@ -23,8 +23,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from conformance import oracle, strategies, structure
-from conformance.adapter import APPLY_GRADIENTS, CALL, CALL_GRAD, FIT, Case
-from conformance.spec import Draw, Expected, Spec
+from conformance.adapter import ACCUMULATE, APPLY_GRADIENTS, CALL, CALL_GRAD, FIT, Case
+from conformance.spec import Draw, Expected, Spec, symbolic_judge
 from conformance.tolerance import GRAD_TOLERANCE, VALUE_TOLERANCE, Tolerance
 
 #: a call's inputs: ``{"args": [...], "kwargs": {...}}``, nested lists/dicts of arrays
@@ -45,6 +45,9 @@ class LayerResult:
     outputs: Any  # an array, a tuple/list of arrays or a dict (named as adapters name them)
     state: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)  # non-trainable, after
     mask: Any = None  # compute_mask's answer, named like the outputs
+    #: properties in place of values, by output name (stochastic layers: identity at inference,
+    #: the rate in training): given every output of the adapter, a failure message or None
+    judges: dict[str, Callable[[dict[str, np.ndarray]], str | None]] = dataclasses.field(default_factory=dict)
 
 
 #: ``inputs(config, dtype, mode)``: a strategy of the call's inputs; mode is strategies.VALUES,
@@ -70,13 +73,15 @@ class ObjectCheck:
 
     ``training`` is passed to the call (None: not passed); ``rebuild`` rebuilds the object
     from its own config first; ``gradients`` differentiates a drawn scalar function of the
-    outputs with respect to the floating inputs and the trainable weights.
+    outputs with respect to the floating inputs and the trainable weights; ``symbolic``
+    judges what a call on symbolic inputs infers (shape, dtype) against the eager call.
     """
 
     name: str
     training: bool | None = False
     rebuild: str | None = None
     gradients: bool = False
+    symbolic: bool = False
 
     def params(self, spec: CallableSpec) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -84,9 +89,11 @@ class ObjectCheck:
             out["training"] = self.training
         if self.rebuild:
             out["rebuild"] = self.rebuild
+        if self.symbolic:
+            out["inferred"] = True
         if self.training and spec.stateful:
             out["state"] = True
-        if spec.masking and not self.gradients:
+        if spec.masking and not self.gradients and not self.symbolic:
             out["mask"] = True
         return out
 
@@ -95,6 +102,8 @@ FORWARD = ObjectCheck("forward")
 TRAINING_FORWARD = ObjectCheck("training_forward", training=True)
 CONFIG_ROUND_TRIP = ObjectCheck("config_round_trip", rebuild="config")
 GRADIENTS = ObjectCheck("grad", gradients=True)
+#: shape inference: the layer called on KerasTensors (as in a functional model) against the eager call
+SYMBOLIC = ObjectCheck("symbolic", symbolic=True)
 #: a loss is called without ``training``
 LOSS_VALUES = ObjectCheck("values", training=None)
 LOSS_CONFIG_ROUND_TRIP = ObjectCheck("config_round_trip", training=None, rebuild="config")
@@ -177,9 +186,13 @@ class CallableSpec(Spec):
         wide_weights = {k: oracle.to_oracle(v) for k, v in weights.items()}
         training = bool(check.training)
         result = self._reference(config, wide_weights, wide_inputs, training)
-        outputs = structure.output_names(result.outputs)
+        outputs = {n: r for n, r in structure.output_names(result.outputs).items() if n not in result.judges}
         if check.gradients:
             return self._gradient_draw(check, params, config, inputs, weights, outputs, training, seed)
+        if check.symbolic:
+            return Draw(Case(CALL, self.api, check.name, [], params),
+                        {name: Expected(np.asarray(ref), None, None, {}, judge=symbolic_judge(name))
+                         for name, ref in outputs.items()})
         with np.errstate(all="ignore"):
             scale = (self.conditioning(config, wide_weights, wide_inputs, result.outputs)
                      if self.conditioning else None)
@@ -193,6 +206,8 @@ class CallableSpec(Spec):
         if params.get("mask"):
             for name, ref in structure.output_names(result.mask, "mask").items():
                 expected[name] = Expected(np.asarray(ref), None, None, tolerance)
+        for name, judge in result.judges.items():
+            expected[name] = Expected(np.zeros(()), None, None, {}, judge=judge)
         if params.get("state"):
             for key, ref in result.state.items():
                 ref = np.asarray(ref, np.float64)
@@ -249,7 +264,9 @@ def _first_float_dtype(inputs: CallInputs) -> str:
 def LayerSpec(api: str, config: Callable[[str], st.SearchStrategy], inputs: InputsFactory,
               weights: Callable[[dict, CallInputs], dict[str, tuple[int, ...]]], reference: Reference,
               **options: Any) -> CallableSpec:
-    """A ``keras.layers`` class: forward, training-mode forward and config round trip by default."""
+    """A ``keras.layers`` class: forward, training-mode forward, config round trip and gradients
+    (w.r.t. the inputs and every trainable weight) by default."""
+    options.setdefault("checks_", (FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP, GRADIENTS))
     return CallableSpec(api, config, inputs, reference, weights, **options)
 
 
@@ -383,3 +400,58 @@ class FitSpec(Spec):
         refs = self.reference(scenario, wide, oracle.to_oracle(x), oracle.to_oracle(y))
         tolerance = {**VALUE_TOLERANCE, **self.tolerance}
         return Draw(Case(FIT, self.api, check, [], params), _training_expected(refs, scenario["dtype"], tolerance))
+
+
+# -- metrics, accumulated over batches ---------------------------------------------------------
+@dataclasses.dataclass
+class MetricSpec(Spec):
+    """A ``keras.metrics`` class updated with several batches, its result judged after each.
+
+    ``batches(config, dtype)`` draws a list of ``update_state`` inputs
+    (``{"args": [y_true, y_pred], "kwargs": {"sample_weight": ...}}``);
+    ``reference(config, batches)`` returns ``result<k>`` after batch k and
+    ``after_reset`` (the first batch again after ``reset_state()``);
+    ``conditioning(config, batches, refs)`` the scale of each, by name.
+    """
+
+    api: str
+    config: Callable[[str], st.SearchStrategy]
+    batches: Callable[[dict, str], st.SearchStrategy]
+    reference: Callable[[dict, list[CallInputs]], dict[str, np.ndarray]]
+    conditioning: Callable[[dict, list[CallInputs], dict[str, np.ndarray]], dict[str, np.ndarray]] | None = None
+    dtypes: tuple[str, ...] = ("float32", "float64")
+    tolerance: dict[str, Tolerance] = dataclasses.field(default_factory=dict)
+    name: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.api
+
+    def checks(self) -> tuple[str, ...]:
+        return ("accumulate",)
+
+    def draw(self, check: str) -> st.SearchStrategy:
+        @st.composite
+        def draw_case(draw: Any) -> Draw:
+            dtype = draw(st.sampled_from(list(self.dtypes)))
+            config = draw(self.config(dtype))
+            batches = draw(self.batches(config, dtype))
+            drawn = self.prepare(check, config, batches, dtype)
+            drawn.dtype = dtype
+            return drawn
+
+        return draw_case()
+
+    def prepare(self, check: str, config: dict, batches: list[CallInputs], dtype: str) -> Draw:
+        params = {"object": serialized(self.api, config), "batches": batches, "floatx": dtype}
+        wide = [structure.map_leaves(b, lambda _, a: oracle.to_oracle(a)) for b in batches]
+        with np.errstate(all="ignore"):
+            refs = self.reference(config, wide)
+            scales = self.conditioning(config, wide, refs) if self.conditioning else None
+        tolerance = {**VALUE_TOLERANCE, **self.tolerance}
+        expected = {}
+        for name, ref in refs.items():
+            ref = np.asarray(ref, dtype=np.float64)
+            scale = scales[name] if scales is not None else np.abs(ref)
+            expected[name] = Expected(ref, dtype, scale, tolerance)
+        return Draw(Case(ACCUMULATE, self.api, check, [], params), expected)

@@ -85,4 +85,13 @@ class LearningRateTwice(HonestJax):
         keras.optimizers.Adam.update_step = update_step
 
 
-ADAPTERS = (HonestJax, MaskIgnored, MomentumFlipped, SampleWeightIgnored, LearningRateTwice)
+class ResetIgnored(HonestJax):
+    """Mean metrics keep their totals across ``reset_state()``: a wrong accumulation."""
+
+    id = "faulty-metric-reset"
+
+    def plant(self, keras: Any) -> None:
+        keras.metrics.Mean.reset_state = lambda self: None
+
+
+ADAPTERS = (HonestJax, MaskIgnored, MomentumFlipped, SampleWeightIgnored, LearningRateTwice, ResetIgnored)

@@ -1,9 +1,10 @@
 """Keras objects as the unit of a case: new kinds of spec need no adapter change.
 
-Four specs are written here, in the test, and nowhere else: a layer with two
-inputs and their masks (Attention), a layer with state (BatchNormalization's
-moving statistics after a training call), a loss with a sample weight and an
-optimizer given its gradients (Adam). Each runs through the procedures every
+Five specs are written here, in the test, and nowhere else: a layer with two
+inputs and their masks (Attention, its shape inference too), a layer with state
+(BatchNormalization's moving statistics after a training call), a loss with a
+sample weight, an optimizer given its gradients (Adam) and a metric accumulated
+over batches and reset (MeanSquaredError). Each runs through the procedures every
 Keras 3 adapter already has (adapters/objects.py) on real Keras 3 on JAX: the
 honest adapter passes every check, and an adapter with one fault planted in the
 Keras class (tests/faulty_objects.py) fails the check that sees it.
@@ -18,15 +19,18 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis import strategies as st
 
 from conformance.families import layers, training
 from conformance.objects import (
     FORWARD,
     GRADIENTS,
+    SYMBOLIC,
     TRAINING_FORWARD,
     CallableSpec,
     LayerSpec,
     LossSpec,
+    MetricSpec,
     OptimizerSpec,
 )
 from conformance.pool import WorkerPool
@@ -43,7 +47,7 @@ import faulty_objects  # noqa: E402
 ATTENTION = LayerSpec("layers.Attention", layers.attention_config, layers.attention_inputs,
                       lambda config, inputs: {}, layers.attention_reference,
                       conditioning=layers.attention_conditioning, dtypes=("float32",), masking=True,
-                      signed_zeros=False, checks_=(FORWARD, TRAINING_FORWARD, GRADIENTS))
+                      signed_zeros=False, checks_=(FORWARD, TRAINING_FORWARD, GRADIENTS, SYMBOLIC))
 BATCH_NORM = LayerSpec("layers.BatchNormalization", layers.batch_norm_config, layers.batch_norm_inputs,
                        layers.batch_norm_weights, layers.batch_norm_reference,
                        conditioning=layers.batch_norm_conditioning, dtypes=("float32",), stateful=True,
@@ -55,6 +59,9 @@ MSE = LossSpec("losses.MeanSquaredError", training.reduction_config, training.re
                dtypes=("float32",))
 ADAM = OptimizerSpec("optimizers.Adam", training.adam_config, training.optimizer_variables,
                      training.adam_reference, conditioning=training.adam_conditioning, dtypes=("float32",))
+MSE_METRIC = MetricSpec("metrics.MeanSquaredError", lambda dtype: st.just({}), training.regression_batches,
+                        training.mean_metric_reference(training.squared_error),
+                        conditioning=training.mean_metric_conditioning, dtypes=("float32",))
 
 #: each fault, the spec and the check that must see it
 FAULTS = {
@@ -62,8 +69,9 @@ FAULTS = {
     "faulty-batchnorm-momentum": (BATCH_NORM, "training_forward"),
     "faulty-loss-weights": (MSE, "values"),
     "faulty-adam-lr": (ADAM, "steps"),
+    "faulty-metric-reset": (MSE_METRIC, "accumulate"),
 }
-SPECS: list[CallableSpec | OptimizerSpec] = [ATTENTION, BATCH_NORM, MSE, ADAM]
+SPECS: list[CallableSpec | OptimizerSpec | MetricSpec] = [ATTENTION, BATCH_NORM, MSE, ADAM, MSE_METRIC]
 
 
 @pytest.fixture(scope="module")

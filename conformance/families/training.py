@@ -287,3 +287,60 @@ def adam_reference(config: dict, variables: dict[str, np.ndarray],
             current[k] = current[k] - alpha * m[k] / (np.sqrt(v2[k]) + eps)
             out[step_name(step, k)] = current[k]
     return out
+
+
+# -- metrics -------------------------------------------------------------------------------------
+@st.composite
+def _regression_batches(draw: Any, config: dict, dtype: str) -> list[dict]:
+    """Two to four batches of (y_true, y_pred) with the same feature count, weights or none."""
+    count = draw(st.integers(2, 4))
+    features = draw(st.integers(1, 3))
+    batches = []
+    for _ in range(count):
+        pair = draw(_regression_pair(config, dtype, "values"))
+        y_true, y_pred = pair["args"]
+        y_true, y_pred = y_true[:, :1].repeat(features, 1), y_pred[:, :1].repeat(features, 1)
+        batches.append({"args": [y_true, y_pred], "kwargs": pair["kwargs"]})
+    return batches
+
+
+def regression_batches(config: dict, dtype: str) -> st.SearchStrategy:
+    return _regression_batches(config, dtype)
+
+
+def mean_metric_reference(per_sample: Callable[[np.ndarray, np.ndarray], np.ndarray]
+                          ) -> Callable[[dict, list[dict]], dict[str, np.ndarray]]:
+    """A ``MeanMetricWrapper``: the weighted mean of per-sample values over every batch so far."""
+
+    def reference(config: dict, batches: list[dict]) -> dict[str, np.ndarray]:
+        total = count = 0.0
+        out = {}
+
+        def add(batch: dict) -> tuple[float, float]:
+            values = per_sample(*batch["args"])
+            weight = batch["kwargs"].get("sample_weight")
+            weights = np.ones_like(values) if weight is None else np.broadcast_to(weight, values.shape)
+            return float(np.sum(values * weights)), float(np.sum(weights))
+
+        for step, batch in enumerate(batches, start=1):
+            t, c = add(batch)
+            total, count = total + t, count + c
+            out[f"result{step}"] = np.asarray(0.0 if count == 0 else total / count)
+        t, c = add(batches[0])
+        out["after_reset"] = np.asarray(0.0 if c == 0 else t / c)
+        return out
+
+    return reference
+
+
+def squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return np.mean((y_pred - y_true) ** 2, axis=-1)
+
+
+def mean_metric_conditioning(config: dict, batches: list[dict], refs: dict[str, np.ndarray]
+                             ) -> dict[str, np.ndarray]:
+    """Each result is a ratio of sums: its rounding is relative to the sum of |terms| over the weights."""
+    magnitude = mean_metric_reference(
+        lambda t, p: np.mean((np.abs(t) + np.abs(p)) ** 2, axis=-1))(config, batches)
+    terms = sum(b["args"][0].size for b in batches)
+    return {name: np.abs(refs[name]) + magnitude[name] * np.sqrt(terms) for name in refs}
