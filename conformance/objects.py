@@ -279,6 +279,20 @@ def LossSpec(api: str, config: Callable[[str], st.SearchStrategy], inputs: Input
 
 
 # -- optimizers, given the gradients -------------------------------------------------------------
+def _in_a_dtype(dtypes: tuple[str, ...], config: Callable[[str], st.SearchStrategy],
+                body: Callable[[Any, str, dict], Draw]) -> st.SearchStrategy:
+    """Draws a dtype, then a config for it, then the rest of the case with ``body``."""
+
+    @st.composite
+    def draw_case(draw: Any) -> Draw:
+        dtype = draw(st.sampled_from(list(dtypes)))
+        drawn = body(draw, dtype, draw(config(dtype)))
+        drawn.dtype = dtype
+        return drawn
+
+    return draw_case()
+
+
 def _training_expected(refs: dict[str, np.ndarray], dtype: str, tolerance: dict[str, Tolerance],
                        scales: dict[str, np.ndarray] | None = None) -> dict[str, Expected]:
     """Weights after steps are sums of many terms: by default the scale is floored by their
@@ -322,18 +336,13 @@ class OptimizerSpec(Spec):
         return ("steps",)
 
     def draw(self, check: str) -> st.SearchStrategy:
-        @st.composite
-        def draw_case(draw: Any) -> Draw:
-            dtype = draw(st.sampled_from(list(self.dtypes)))
-            config = draw(self.config(dtype))
+        def body(draw: Any, dtype: str, config: dict) -> Draw:
             shapes = draw(self.variables(config))
             variables = strategies.weights(draw, shapes, dtype)
             gradients = [strategies.weights(draw, shapes, dtype) for _ in range(self.steps)]
-            drawn = self.prepare(check, config, variables, gradients, dtype)
-            drawn.dtype = dtype
-            return drawn
+            return self.prepare(check, config, variables, gradients, dtype)
 
-        return draw_case()
+        return _in_a_dtype(self.dtypes, self.config, body)
 
     def prepare(self, check: str, config: dict, variables: dict, gradients: list[dict], dtype: str) -> Draw:
         params = {"object": serialized(self.api, config), "variables": variables,
@@ -431,16 +440,8 @@ class MetricSpec(Spec):
         return ("accumulate",)
 
     def draw(self, check: str) -> st.SearchStrategy:
-        @st.composite
-        def draw_case(draw: Any) -> Draw:
-            dtype = draw(st.sampled_from(list(self.dtypes)))
-            config = draw(self.config(dtype))
-            batches = draw(self.batches(config, dtype))
-            drawn = self.prepare(check, config, batches, dtype)
-            drawn.dtype = dtype
-            return drawn
-
-        return draw_case()
+        return _in_a_dtype(self.dtypes, self.config, lambda draw, dtype, config: self.prepare(
+            check, config, draw(self.batches(config, dtype)), dtype))
 
     def prepare(self, check: str, config: dict, batches: list[CallInputs], dtype: str) -> Draw:
         params = {"object": serialized(self.api, config), "batches": batches, "floatx": dtype}
