@@ -2,7 +2,7 @@
 
 run       the catalog over the adapters (pytest with the plugin), writing the report
 list      the specs and their checks, and the adapters with their state
-coverage  every public ``keras.ops`` / ``keras.random`` function: covered, excluded or missing
+coverage  every public Keras API (ops, layers, losses, metrics, optimizers...): covered, excluded or missing
 report    merge the JSON results of several jobs (a CI matrix) into one report
 migrate   Keras 2 -> Keras 3: which ops give other numbers, by how much, and why
 env       the adapters, their interpreters and versions; `env create ID` builds .envs/ID
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -182,64 +181,24 @@ def cmd_report(args: argparse.Namespace, extra: list[str]) -> int:
     return 1 if failing and args.strict else 0
 
 
-LIST_PUBLIC_OPS = r"""
-import json, types, keras
-out = {}
-for namespace in ("ops", "ops.numpy", "ops.nn", "ops.linalg", "ops.image", "random"):
-    module = keras
-    for part in namespace.split("."):
-        module = getattr(module, part)
-    for name in dir(module):
-        obj = getattr(module, name)
-        if name.startswith("_") or isinstance(obj, types.ModuleType) or not callable(obj):
-            continue
-        out.setdefault(id(obj), []).append(f"{namespace}.{name}")
-print(json.dumps(list(out.values())))
-"""
-
-
-def public_ops(python: str = sys.executable) -> list[list[str]]:
-    """Groups of public names (aliases together) from the installed keras, in a subprocess."""
-    env = dict(os.environ, KERAS_BACKEND="numpy", TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run([python, "-c", LIST_PUBLIC_OPS], capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        raise registry.ConfigError(f"cannot list keras ops with {python}: "
-                                   f"{done.stderr.strip().splitlines()[-1:]}")
-    return json.loads(done.stdout)
-
-
 def cmd_coverage(args: argparse.Namespace, extra: list[str]) -> int:
+    from conformance import coverage
     from conformance.exclusions import EXCLUDED
     from conformance.spec import catalog
 
-    covered = {spec.api for spec in catalog()}
-    groups = public_ops()
-    per_namespace: dict[str, dict[str, list[str]]] = {}
-    for names in groups:
-        # the canonical name of an alias group: the most specific namespace
-        canonical = max(names, key=lambda n: (n.count("."), n))
-        namespace = canonical.rsplit(".", 1)[0]
-        bucket = per_namespace.setdefault(namespace, {"covered": [], "excluded": [], "missing": []})
-        if covered & set(names):
-            bucket["covered"].append(canonical)
-        elif set(EXCLUDED) & set(names):
-            bucket["excluded"].append(canonical)
-        else:
-            bucket["missing"].append(canonical)
-    total = {k: sum(len(b[k]) for b in per_namespace.values()) for k in ("covered", "excluded", "missing")}
-    for namespace, bucket in sorted(per_namespace.items()):
-        print(f"{namespace:12s} covered {len(bucket['covered']):4d}  excluded {len(bucket['excluded']):4d}  "
-              f"missing {len(bucket['missing']):4d}")
-        if args.verbose:
-            for name in sorted(bucket["missing"]):
-                print(f"    missing  {name}")
-            for name in sorted(bucket["excluded"]):
-                print(f"    excluded {name}: {EXCLUDED.get(name) or EXCLUDED.get(name.split('.')[-1], '')}")
-    n = sum(total.values())
-    print(f"{'total':12s} covered {total['covered']:4d}  excluded {total['excluded']:4d}  "
-          f"missing {total['missing']:4d}  of {n} public functions "
-          f"(exclusions {100.0 * total['excluded'] / max(n, 1):.1f}%)")
-    return 1 if total["missing"] else 0
+    areas = list(coverage.AREAS) if args.area == "all" else args.area.split(",")
+    unknown = sorted(set(areas) - set(coverage.AREAS))
+    if unknown:
+        print(f"keras-conformance coverage: unknown area {', '.join(unknown)}; "
+              f"choose from all, {', '.join(coverage.AREAS)}", file=sys.stderr)
+        return 2
+    try:
+        table = coverage.classify(coverage.public_apis(areas), {spec.api for spec in catalog()}, EXCLUDED)
+    except coverage.CoverageError as exc:
+        print(f"keras-conformance coverage: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(coverage.report(table, EXCLUDED, args.verbose)))
+    return 1 if coverage.missing_count(table) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -257,8 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     env.add_argument("action", nargs="?", choices=("list", "create"), default="list")
     env.add_argument("ids", nargs="*")
     env.add_argument("--force", action="store_true", help="recreate even when it is up to date")
-    cov = sub.add_parser("coverage", help="public keras ops: covered / excluded / missing")
-    cov.add_argument("-v", "--verbose", action="store_true", help="name every missing and excluded op")
+    cov = sub.add_parser("coverage", help="public keras APIs: covered / excluded / missing; exits 1 if any is missing")
+    cov.add_argument("-v", "--verbose", action="store_true", help="name every missing and excluded API")
+    cov.add_argument("--area", default="all",
+                     help="comma-separated areas: ops, layers, losses, metrics, optimizers, schedules, "
+                          "initializers, regularizers, constraints, callbacks (default: all)")
     rep = sub.add_parser("report", help="merge JSON results into one report")
     rep.add_argument("files", nargs="+")
     rep.add_argument("-o", "--output", default="reports")
