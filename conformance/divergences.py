@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import glob
+import os
 import sys
 
 if sys.version_info >= (3, 11):
@@ -49,6 +51,8 @@ class Divergence:
 def load(path: str, adapter: str | None = None) -> list[Divergence]:
     """Read a divergences file; ``adapter`` scopes a plugin's known-failures file.
 
+    A top-level ``include = ["divergences/*.toml"]`` (globs relative to the file) reads
+    those files too, in sorted order, so the list can be split by namespace or adapter.
     Any malformed content is a ConfigError with a one-line message.
     """
     try:
@@ -58,9 +62,15 @@ def load(path: str, adapter: str | None = None) -> list[Divergence]:
         return []
     except (tomllib.TOMLDecodeError, OSError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    unknown_tables = set(data) - {"divergence"}
+    unknown_tables = set(data) - {"divergence", "include"}
     if unknown_tables:
         raise ConfigError(f"{path}: unknown table(s) {sorted(unknown_tables)}; expected [[divergence]]")
+    included = []
+    for pattern in data.get("include", []):
+        if not isinstance(pattern, str):
+            raise ConfigError(f"{path}: include must be a list of glob patterns")
+        for found in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(path)), pattern))):
+            included += load(found, adapter)
     entries = data.get("divergence", [])
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: 'divergence' must be an array of tables ([[divergence]])")
@@ -96,7 +106,7 @@ def load(path: str, adapter: str | None = None) -> list[Divergence]:
         out.append(Divergence(entry["spec"], tuple(adapters), entry["reason"], entry.get("check"),
                               entry.get("link"), tuple(dtypes) if dtypes else None, path,
                               entry.get("crash", False)))
-    return out
+    return out + included
 
 
 def find(entries: list[Divergence], spec: str, check: str, adapter: str,

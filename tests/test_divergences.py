@@ -144,3 +144,17 @@ def test_an_entry_covers_the_versions_of_its_adapter() -> None:
     assert not entry.matches("ops.numpy.exp", "values", "keras3-jax-other")
     nightly_only = Divergence("ops.numpy.exp", ("keras3-jax@nightly",), "new in 3.16")
     assert not nightly_only.matches("ops.numpy.exp", "values", "keras3-jax")
+
+
+def test_include_reads_the_files_a_pattern_names(tmp_path: Path) -> None:
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "b.toml").write_text(
+        '[[divergence]]\nspec = "layers.B"\nadapters = ["x"]\nreason = "b"\n')
+    (tmp_path / "parts" / "a.toml").write_text(
+        '[[divergence]]\nspec = "layers.A"\nadapters = ["x"]\nreason = "a"\n')
+    main = tmp_path / "divergences.toml"
+    main.write_text('include = ["parts/*.toml"]\n\n[[divergence]]\nspec = "ops.x"\nadapters = ["x"]\nreason = "x"\n')
+    assert [e.spec for e in divergences.load(str(main))] == ["ops.x", "layers.A", "layers.B"]
+    main.write_text('include = [3]\n')
+    with pytest.raises(ConfigError, match="include must be a list of glob patterns"):
+        divergences.load(str(main))
