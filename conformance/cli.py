@@ -6,6 +6,7 @@ coverage  every public Keras API (ops, layers, losses, metrics, optimizers...): 
 report    merge the JSON results of several jobs (a CI matrix) into one report
 migrate   Keras 2 -> Keras 3: which ops give other numbers, by how much, and why
 env       the adapters, their interpreters and versions; `env create ID` builds .envs/ID
+repro     one cell's failing case as a standalone script (Keras and NumPy only)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 
 from conformance import PROFILES, ROOT, registry
@@ -37,9 +39,11 @@ def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
     for path in args.divergences or [os.path.join(ROOT, "divergences.toml")]:
         if args.divergences or os.path.exists(path):
             argv.append(f"--divergences={path}")
+    started = time.time()
     code = pytest.main(argv + extra)
-    report = os.path.join(args.report_dir, "conformance.md")
-    if os.path.exists(report):
+    report = os.path.join(args.report_dir, "conformance.md") if args.report_dir else ""
+    # only this run's report: a usage error writes none, and an older one may be there
+    if report and os.path.exists(report) and os.path.getmtime(report) >= started - 1:
         print(f"report: {report} (and .json, .html)")
     return int(code)
 
@@ -181,6 +185,45 @@ def cmd_report(args: argparse.Namespace, extra: list[str]) -> int:
     return 1 if failing and args.strict else 0
 
 
+def cmd_repro(args: argparse.Namespace, extra: list[str]) -> int:
+    from conformance import repro
+
+    profile, seed = args.profile, args.seed
+    if args.report:
+        from conformance import report
+
+        try:
+            data = report.load(args.report)
+        except (OSError, ValueError) as exc:
+            print(f"keras-conformance repro: cannot read {args.report}: {exc}", file=sys.stderr)
+            return 2
+        sources = data.get("sources") or [data]
+        spec, check, adapter = repro.parse_cell(args.cell)
+        # a merged report: the job that ran this adapter
+        source = next((s for s in sources if adapter in (s.get("adapters") or [adapter])), sources[0])
+        profile = profile or source.get("profile")
+        seed = seed if seed is not None else source.get("seed")
+    if profile is None or seed is None:
+        print("keras-conformance repro: give --report=RUN/conformance.json, or --profile and --seed "
+              "(printed in the run's header)", file=sys.stderr)
+        return 2
+    try:
+        spec, check, adapter = repro.parse_cell(args.cell)
+        found = repro.find_case(spec, check, adapter, profile, int(seed), case_timeout=args.case_timeout)
+        text = repro.script(found)
+    except repro.ReproError as exc:
+        print(f"keras-conformance repro: {exc}", file=sys.stderr)
+        return 1
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"{args.output}: {found.spec} [{found.check}] on {found.adapter}, {found.verdict}; "
+              f"run it with: python {args.output}")
+    return 0
+
+
 def cmd_coverage(args: argparse.Namespace, extra: list[str]) -> int:
     from conformance import coverage
     from conformance.exclusions import EXCLUDED
@@ -205,7 +248,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="keras-conformance", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the catalog; extra arguments go to pytest")
+    run = sub.add_parser(
+        "run", help="run the catalog; extra arguments go to pytest",
+        description="Run the catalog over the adapters, writing the report. Any other option is "
+                    "passed to pytest as it is: -k EXPR (pick specs, checks, adapters), --shard=I/N, "
+                    "--hypothesis-seed=N, --no-shrink, --case-timeout=S, --strict-divergences, "
+                    "--junitxml=FILE, -x, -q, -n 2 (pytest-xdist) ...; `python -m pytest --help` lists them "
+                    "under 'keras-conformance'.",
+        epilog="example: keras-conformance run --adapters keras3-jax,keras3-torch --profile quick -k softmax")
     run.add_argument("--adapters", default=None, help="comma-separated ids (default: every available)")
     run.add_argument("--profile", default="default", choices=tuple(PROFILES))
     run.add_argument("--report-dir", default="reports")
@@ -239,11 +289,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                      help="read this conformance.json instead of running (its section is rewritten "
                           "into --report-dir)")
     mig.add_argument("--all", action="store_true", help="print the rows that agree too")
+    rp = sub.add_parser("repro", help="write one cell's failing case as a standalone script",
+                        description="Draw the cell's check again with the run's profile and seed, run it on "
+                                    "the cell's adapter, and write the first case that does not pass as a "
+                                    "Python script that needs only keras and numpy: it prints every installed "
+                                    "Keras 3 backend's answer next to the expected one.")
+    rp.add_argument("cell", help="SPEC::CHECK[ADAPTER], as in the report, e.g. 'ops.numpy.add::values[keras3-jax]'")
+    rp.add_argument("--report", default=None, help="the run's conformance.json (gives the profile and the seed)")
+    rp.add_argument("--profile", default=None, choices=tuple(PROFILES))
+    rp.add_argument("--seed", type=int, default=None)
+    rp.add_argument("--case-timeout", type=float, default=60.0)
+    rp.add_argument("-o", "--output", default="-", help="the script's path ('-': standard output)")
     args, extra = parser.parse_known_args(argv)
     if extra and args.command not in ("run", "migrate"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler = {"run": cmd_run, "list": cmd_list, "env": cmd_env, "coverage": cmd_coverage,
-               "report": cmd_report, "migrate": cmd_migrate}[args.command]
+               "report": cmd_report, "migrate": cmd_migrate, "repro": cmd_repro}[args.command]
     try:
         return handler(args, extra)
     except registry.ConfigError as exc:

@@ -12,6 +12,7 @@ import os
 import pathlib
 import random
 import shlex
+import sys
 import warnings
 from typing import Any
 
@@ -50,6 +51,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--strict-divergences", action="store_true", default=False,
                     help="fail cells whose known divergence did not occur (stale); by default "
                          "they pass with a warning, since a sample that missed a bug proves nothing")
+    group.addoption("--shard", default=None, metavar="I/N",
+                    help="run only the I-th of N slices of the selected (spec, check) pairs, "
+                         "dealt round-robin (a CI matrix splitting one adapter's catalog over N jobs)")
 
 
 def _catalog_requested(config: pytest.Config) -> bool:
@@ -73,6 +77,9 @@ class ConformanceState:
         self.verdicts: dict[tuple[str, str], dict[str, Verdict]] = {}
         self.pool = None
         self.runner: CheckRunner | None = None
+        #: set by a KeyboardInterrupt inside a check: the incidents recorded before it, the rest
+        #: being the interrupt's own doing (SIGINT reaches the workers too)
+        self.incidents_before_interrupt: int | None = None
         profile = config.getoption("hypothesis_profile", None) or "default"
         self.profile = profile
         forced = config.getoption("hypothesis_seed", None)
@@ -96,7 +103,8 @@ class ConformanceState:
         stem = f"conformance-{worker_id}" if worker_id else "conformance"
         self.report = ReportWriter(report_dir, stem) if report_dir and not self.xdist_controller else None
         if self.report:
-            self.report.start(profile=profile, seed=self.run_seed, unavailable=self.unavailable())
+            self.report.start(profile=profile, seed=self.run_seed, shard=config.getoption("shard"),
+                              unavailable=self.unavailable())
 
     def unavailable(self) -> dict[str, str]:
         """Why each adapter that is not run is not run: one line each.
@@ -133,7 +141,8 @@ class ConformanceState:
         return entries
 
     def reproduce(self, spec: str, check: str, adapter: str) -> str:
-        args = ["pytest", "--adapters", adapter, "-k", f"{spec} and {check}",
+        # this interpreter, not whatever pytest is first on PATH (it may lack the plugin)
+        args = [sys.executable, "-m", "pytest", "--adapters", adapter, "-k", f"{spec} and {check}",
                 "--hypothesis-profile", self.profile, "--hypothesis-seed", str(self.run_seed)]
         return shlex.join(args)
 
@@ -176,8 +185,13 @@ class ConformanceState:
             if self.runner is None:
                 self.start_workers()
             assert self.runner is not None
-            self.verdicts[key] = self.runner.run(self.specs[spec], check, self.selected[key],
-                                                 upcoming=self.upcoming(key))
+            incidents = len(self.pool.incidents()) if self.pool is not None else 0
+            try:
+                self.verdicts[key] = self.runner.run(self.specs[spec], check, self.selected[key],
+                                                     upcoming=self.upcoming(key))
+            except KeyboardInterrupt:
+                self.incidents_before_interrupt = incidents
+                raise
             if self.report and self.runner.last_migration:
                 self.report.add_migration(self.runner.last_migration)
         return self.verdicts[key][adapter]
@@ -198,13 +212,21 @@ class ConformanceState:
             return None
         return self.specs[after[0]], after[1], self.selected[after]
 
+    def incidents(self) -> list[str]:
+        """Worker incidents of the run, without those an interrupt caused."""
+        found = self.pool.incidents() if self.pool is not None else []
+        return found[:self.incidents_before_interrupt] if self.interrupted() else found
+
+    def interrupted(self) -> bool:
+        return self.incidents_before_interrupt is not None
+
     def close(self) -> None:
         if self.pool is not None:
             if self.report:
-                self.report.incidents(self.pool.incidents())
+                self.report.incidents(self.incidents())
             self.pool.close()
         if self.report:
-            self.report.finish()
+            self.report.finish(interrupted=self.interrupted())
         if self.xdist_controller and self.report_dir:
             merge_worker_parts(self.report_dir)
 
@@ -304,6 +326,57 @@ def merge_worker_parts(report_dir: str) -> None:
                 pass
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Options checked before any plugin configures: hypothesis' own plugin would load an
+    unknown profile in its pytest_configure and end in an INTERNALERROR."""
+    from hypothesis.errors import InvalidArgument
+
+    profile = config.getoption("hypothesis_profile", None)
+    if profile is not None:
+        try:
+            settings.get_profile(profile)
+        except InvalidArgument:
+            known = ", ".join(sorted(settings._profiles))  # no public listing in hypothesis
+            raise pytest.UsageError(f"--hypothesis-profile {profile}: no such profile; known: {known}") from None
+    shard_of(config)
+
+
+def shard_of(config: pytest.Config) -> tuple[int, int] | None:
+    """``--shard I/N`` as (I, N), 1 <= I <= N; None without the option."""
+    text = config.getoption("shard", None)
+    if text is None:
+        return None
+    index, _, count = str(text).partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise pytest.UsageError(f"--shard {text}: expected I/N with 1 <= I <= N, e.g. --shard 2/3")
+    return int(index), int(count)
+
+
+class Shard:
+    """Keeps the I-th of N round-robin slices of the selected (spec, check) pairs, after -k.
+
+    A pair's cells stay together: every adapter of a pair is judged on the same draws.
+    """
+
+    def __init__(self, index: int, count: int) -> None:
+        self.index, self.count = index, count
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        pairs: dict[tuple[str, str], int] = {}
+        kept, dropped = [], []
+        for item in items:
+            if not isinstance(item, ConformanceItem):
+                kept.append(item)
+                continue
+            slot = pairs.setdefault((item.spec.name, item.check), len(pairs)) % self.count
+            (kept if slot == self.index - 1 else dropped).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): keep items of one group on one xdist worker")
     if not _catalog_requested(config):
@@ -311,7 +384,29 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         config.stash[STATE] = ConformanceState(config)
     except registry.ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise pytest.UsageError(_with_suggestion(str(exc))) from None
+    shard = shard_of(config)
+    if shard is not None:
+        config.pluginmanager.register(Shard(*shard), "conformance-shard")
+
+
+def _with_suggestion(message: str) -> str:
+    """An unknown adapter's error, with the closest known ids."""
+    import difflib
+    import re
+
+    unknown = re.match(r"unknown adapter '([^']+)'", message)
+    if unknown is None:
+        return message
+    close = difflib.get_close_matches(unknown.group(1), list(registry.discover()), n=3, cutoff=0.6)
+    return message + (f"; did you mean {' or '.join(close)}?" if close else "")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A stopped run says so; workers killed by the same Ctrl-C are not worker incidents."""
+    state = session.config.stash.get(STATE, None)
+    if state is not None and exitstatus == pytest.ExitCode.INTERRUPTED and state.incidents_before_interrupt is None:
+        state.incidents_before_interrupt = len(state.pool.incidents()) if state.pool is not None else 0
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -366,6 +461,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
         if isinstance(item, ConformanceItem):
             state.selected.setdefault((item.spec.name, item.check), []).append(item.adapter)
+    if state.report:  # so that a run stopped early can say how far it got
+        state.report.expect(sum(len(adapters) for adapters in state.selected.values()))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -376,6 +473,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Per adapter: the verdict counts and where its time went, then where the report is."""
     state = config.stash.get(STATE, None)
+    if state is not None and not state.selected and config.getoption("keyword"):
+        terminalreporter.write_line(
+            f"conformance: -k {config.getoption('keyword')!r} matched no cell; cells are named "
+            "SPEC::CHECK[ADAPTER], e.g. ops.numpy.add::values[keras3-numpy] (`keras-conformance list` "
+            "lists the specs and their checks)", yellow=True)
     if state is None or state.report is None or not state.report.data["results"]:
         return
     from conformance import report  # noqa: PLC0415
@@ -388,7 +490,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_line("worker busy time per adapter (minutes):")
     for line in report.time_lines(state.report.data):
         terminalreporter.write_line(f"  {line}")
-    incidents = state.pool.incidents() if state.pool is not None else []
-    for line in incidents:
+    for line in state.incidents():
         terminalreporter.write_line(f"worker incident: {line}", yellow=True)
+    if state.interrupted():
+        terminalreporter.write_line(report.stopped_line({**state.report.data, "interrupted": True}), red=True)
     terminalreporter.write_line(f"report: {state.report.path('md')} (also .json, .html)")

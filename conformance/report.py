@@ -12,7 +12,6 @@ adapter, into one report.
 from __future__ import annotations
 
 import datetime
-import html
 import json
 import os
 import time
@@ -94,12 +93,19 @@ class ReportWriter:
     def add_migration(self, tallies: Iterable[Any]) -> None:
         self.data.setdefault("migration", []).extend(t.to_json() for t in tallies)
 
+    def expect(self, cells: int) -> None:
+        """How many cells the run selected, so that a run stopped early can say how far it got."""
+        self.data["cells_total"] = cells
+        self._flush(everything=True)
+
     def incidents(self, lines: Iterable[str]) -> None:
         """Worker deaths that no verdict shows (a worker that exited after answering)."""
         self.data["incidents"] = list(lines)
 
-    def finish(self) -> None:
+    def finish(self, interrupted: bool = False) -> None:
         self.data["finished"] = _now()
+        if interrupted:
+            self.data["interrupted"] = True
         self._flush(everything=True)
         if self._journal is not None:  # the JSON now holds every verdict
             self._journal.close()
@@ -126,7 +132,10 @@ def merge(documents: Iterable[dict]) -> dict:
             raise ValueError(f"not a keras-conformance report (format {doc.get('format')!r})")
         merged["adapters"].update(doc.get("adapters", {}))
         merged["unavailable"].update(doc.get("unavailable", {}))
-        merged["sources"].append({k: doc.get(k) for k in ("started", "finished", "profile", "seed")})
+        source = {k: doc.get(k) for k in ("started", "finished", "profile", "seed", "shard", "job")}
+        source["adapters"] = sorted({r["adapter"] for r in doc.get("results", [])} | set(doc.get("adapters", {})))
+        source["stopped"] = stopped_line(doc)
+        merged["sources"].append(source)
         merged.setdefault("incidents", []).extend(doc.get("incidents", []))
         for result in doc.get("results", []):
             cells[(result["spec"], result["check"], result["adapter"])] = result
@@ -145,6 +154,35 @@ def merge(documents: Iterable[dict]) -> dict:
     merged["started"] = min(starts) if starts else None
     merged["finished"] = max(ends) if ends else None
     return merged
+
+
+def stopped_line(data: dict) -> str:
+    """"interrupted after N of M cells" for a run stopped early, "" for a complete one."""
+    done, total = len(data.get("results", [])), data.get("cells_total")
+    of = f" of {total}" if total is not None else ""
+    if data.get("interrupted"):
+        return f"interrupted after {done}{of} cells: the cells not reached are not in this report"
+    if data.get("finished") is None:
+        return f"unfinished: {done}{of} cells so far (a run in progress, or one that was killed)"
+    if total is not None and done < total:
+        return f"incomplete: {done} of {total} cells"
+    return ""
+
+
+def run_lines(data: dict) -> list[str]:
+    """When, with which profile and seed: one line per job for a merged report."""
+    sources = data.get("sources")
+    if not sources:
+        return [f"Run {data.get('started')} → {data.get('finished') or 'unfinished'}; "
+                f"profile `{data.get('profile', '?')}`, seed {data.get('seed', '?')}."]
+    lines = [f"Merged from {len(sources)} job(s), {data.get('started')} → {data.get('finished') or 'unfinished'}:"]
+    for source in sources:
+        name = source.get("job") or ", ".join(source.get("adapters") or []) or "a job"
+        shard = f" shard {source['shard']}" if source.get("shard") else ""
+        stop = f" ({source['stopped']})" if source.get("stopped") else ""
+        lines.append(f"- {name}{shard}: profile `{source.get('profile', '?')}`, seed {source.get('seed', '?')}, "
+                     f"{source.get('started')} → {source.get('finished') or 'unfinished'}{stop}")
+    return lines
 
 
 def summary(data: dict) -> dict[str, dict[str, int]]:
@@ -237,8 +275,9 @@ def time_lines(data: dict) -> list[str]:
 def to_markdown(data: dict) -> str:
     adapters, rows, cells = _matrix(data)
     out = ["# Keras conformance report", ""]
-    out.append(f"Run {data.get('started')} → {data.get('finished') or 'unfinished'}; "
-               f"profile `{data.get('profile', '?')}`, seed {data.get('seed', '?')}.")
+    out += run_lines(data)
+    if stopped_line(data):
+        out += ["", f"**{stopped_line(data)}**"]
     out += ["", "## Summary", ""]
     out += [f"- {line}" for line in summary_lines(data)]
     for adapter_id, reason in sorted(data.get("unavailable", {}).items()):
@@ -298,81 +337,17 @@ def to_markdown(data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-COLOURS = {"pass": "#d4f4d4", "diverged": "#f8c8c8", "error": "#f8c8c8", "known": "#fbe7b5",
-           "stale": "#fff3a0", "absent": "#e6e6e6", "crash": "#e0b0ff", "timeout": "#e0b0ff",
-           "malformed": "#e0b0ff"}
+def to_html(data: dict, report_path: str | None = None) -> str:
+    """The HTML page (conformance.report_html); ``report_path``: the JSON it was written from,
+    named in each cell's reproducer command."""
+    from conformance import report_html
 
-
-def to_html(data: dict) -> str:
-    adapters, rows, cells = _matrix(data)
-    e = html.escape
-    parts = ["<!doctype html><meta charset='utf-8'><title>Keras conformance report</title>",
-             "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-             "td,th{border:1px solid #999;padding:2px 6px;font-size:13px}"
-             "pre{white-space:pre-wrap;background:#f4f4f4;padding:6px}</style>",
-             "<h1>Keras conformance report</h1>",
-             f"<p>Run {e(str(data.get('started')))} → {e(str(data.get('finished') or 'unfinished'))}; "
-             f"profile {e(str(data.get('profile', '?')))}, seed {e(str(data.get('seed', '?')))}.</p>",
-             "<h2>Summary</h2><ul>"]
-    parts += [f"<li>{e(line)}</li>" for line in summary_lines(data)]
-    parts += [f"<li>{e(a)}: unavailable — {e(r)}</li>" for a, r in sorted(data.get("unavailable", {}).items())]
-    parts += [f"<li>worker incident: {e(line)}</li>" for line in data.get("incidents", [])]
-    parts.append("</ul><h2>Matrix</h2><table><tr><th>spec</th><th>check</th>")
-    parts += [f"<th>{e(a)}</th>" for a in adapters]
-    parts.append("</tr>")
-    for spec, check in rows:
-        parts.append(f"<tr><td><code>{e(spec)}</code></td><td>{e(check)}</td>")
-        for a in adapters:
-            r = cells.get((spec, check, a))
-            colour = COLOURS.get(r["status"], "#fff") if r else "#fff"
-            title = e((r.get("message") or r.get("reason") or "")[:2000]) if r else ""
-            parts.append(f"<td style='background:{colour}' title='{title}'>{e(cell_text(r))}</td>")
-        parts.append("</tr>")
-    parts.append("</table>")
-    parts += _migration_html(data)
-    details = [r for r in data["results"] if r["status"] not in ("pass", "absent")]
-    if details:
-        parts.append("<h2>Details</h2>")
-        for r in sorted(details, key=lambda r: (r["spec"], r["check"], r["adapter"])):
-            parts.append(f"<h3><code>{e(r['spec'])}</code> [{e(r['check'])}] on {e(r['adapter'])}: "
-                         f"{e(r['status'])}</h3>")
-            if r.get("reason"):
-                link = f" <a href='{e(r['link'])}'>{e(r['link'])}</a>" if r.get("link") else ""
-                parts.append(f"<p>{e(r['reason'])}{link}</p>")
-            if r.get("message"):
-                parts.append(f"<pre>{e(r['message'])}</pre>")
-            if r.get("reproduce"):
-                parts.append(f"<p>Reproduce: <code>{e(r['reproduce'])}</code></p>")
-    return "\n".join(parts) + "\n"
-
-
-def _migration_html(data: dict) -> list[str]:
-    table = migration.rows(data)
-    if not table:
-        return []
-    e = html.escape
-    adapters = sorted({a for r in table for a in r.outcomes})
-    parts = ["<h2>Migration: Keras 2 → Keras 3</h2>", f"<p>{e(migration.summary_line(data))}; "
-             "same arguments on both sides, each with its own defaults; agreement within twice the "
-             "spec's tolerance.</p>",
-             "<table><tr><th>spec</th><th>check</th><th>Keras 2</th>"
-             + "".join(f"<th>{e(a)}</th>" for a in adapters)
-             + "<th>max abs diff</th><th>max rel diff</th><th>cause</th></tr>"]
-    for r in table:
-        cells = "".join(
-            f"<td style='background:{COLOURS['diverged'] if 'differ' in r.outcomes.get(a, '') else COLOURS['pass']}'>"
-            f"{e(r.outcomes.get(a, '—'))}</td>" for a in adapters)
-        parts.append(f"<tr><td><code>{e(r.spec)}</code></td><td>{e(r.check)}</td><td>{e(r.keras2)}</td>{cells}"
-                     f"<td>{r.max_abs:.3g}</td><td>{r.max_rel:.3g}</td><td>{e('; '.join(r.causes))}</td></tr>")
-    parts.append("</table>")
-    changes = migration.listed_changes(data)
-    if changes:
-        parts.append("<h3>Changes listed by the Keras 2 adapters</h3><ul>")
-        parts += [f"<li>{e(a)}: <code>{e(api)}</code>: {e(c['text'])}</li>" for a, api, c in changes]
-        parts.append("</ul>")
-    return parts
+    stopped = stopped_line(data)
+    sections = {"run_lines": run_lines(data), "stopped": [stopped] if stopped else [],
+                "summary": summary_lines(data), "spec_lines": spec_lines(data), "time_lines": time_lines(data)}
+    return report_html.to_html(data, sections, report_path)
 
 
 def write_views(data: dict, md_path: str, html_path: str) -> None:
     _write_atomic(md_path, to_markdown(data))
-    _write_atomic(html_path, to_html(data))
+    _write_atomic(html_path, to_html(data, html_path[: -len(".html")] + ".json"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -100,10 +101,72 @@ def test_html_has_every_cell_escaped() -> None:
     page = to_html(document())
     for spec, *_ in CELLS:
         assert f"<code>{spec}</code>" in page
-    for text in ("pass", "diverged (rel 0.5)", "known", "absent", "crash", "stale"):
-        assert f">{text}</td>" in page
+    for status in ("pass", "diverged", "known", "absent", "crash", "stale"):
+        assert f"data-status='{status}'" in page
+    assert ">diverged (rel 0.5)</a></td>" in page  # a failing cell links to its details
     assert "&lt;diverged&gt;" in page and "<diverged>" not in page
-    assert page.count("<tr>") == 1 + 3  # the header and one row per (spec, check)
+    assert page.count("<tr data-spec=") == 3  # one matrix row per (spec, check)
+
+
+def test_html_puts_failures_first_and_every_link_has_its_target() -> None:
+    page = to_html(document(), "reports/conformance.json")
+    assert page.index("id='failures'") < page.index("id='matrix-section'") < page.index("id='details'")
+    failing = page[page.index("id='failures'"):page.index("id='matrix-section'")]
+    assert "softmax</code> [values] on keras3-jax" in failing  # the crash
+    assert "add</code> [values] on keras3-torch" in failing     # the diverged cell
+    assert "known" not in failing.split("<tbody>")[1]          # not a failure
+    targets = set(re.findall(r" id='([^']+)'", page))
+    links = set(re.findall(r"href='#([^':]+)'", page))
+    assert links and links <= targets, links - targets
+    assert "keras-conformance repro &#x27;ops.numpy.add::values[keras3-torch]&#x27; " \
+           "--report=reports/conformance.json" in page
+
+
+def test_html_heatmap_shows_the_worst_verdict_per_namespace_and_adapter() -> None:
+    page = to_html(document())
+    heatmap = page[page.index("id='heatmap'"):page.index("</table>", page.index("id='heatmap'"))]
+    rows = dict(re.findall(r"<tr><th>([^<]+)</th>(.*?)</tr>", heatmap, re.S))
+    assert set(rows) == {"namespace", "ops.numpy", "ops.nn"}  # the header row, then one per namespace
+    # ops.numpy on keras3-torch: one diverged, one absent -> failing; on jax: pass + known -> known
+    assert "adapter=keras3-torch&amp;verdict=failing'>1 failing" in rows["ops.numpy"]
+    assert "data-status='known'" in rows["ops.numpy"].split("</td>")[0]
+    assert "adapter=keras3-jax&amp;verdict=failing'>1 failing" in rows["ops.nn"]
+
+
+def test_a_stopped_run_says_so_at_the_top_of_every_view() -> None:
+    data = {**document(), "interrupted": True, "cells_total": 40, "finished": "2025-01-01T00:00:00"}
+    assert "**interrupted after 6 of 40 cells" in to_markdown(data)
+    page = to_html(data)
+    assert page.index("interrupted after 6 of 40 cells") < page.index("id='summary'")
+    assert "interrupted" not in to_markdown(document())
+
+
+def test_the_merged_report_names_each_jobs_profile_and_seed() -> None:
+    jax = per_adapter("keras3-jax", {("ops.numpy.add", "values"): "pass"}, "2025-01-01T00:00:00")
+    torch = per_adapter("keras3-torch", {("ops.numpy.add", "values"): "pass"}, "2025-01-02T00:00:00")
+    torch.update(seed=99, profile="nightly", shard="2/3")
+    text = to_markdown(merge([jax, torch]))
+    assert "profile `?`" not in text and "seed ?" not in text
+    assert "- keras3-jax: profile `default`, seed 1," in text
+    assert "- keras3-torch shard 2/3: profile `nightly`, seed 99," in text
+
+
+def test_html_migration_colours_an_explained_difference_as_known_and_keeps_the_numbers() -> None:
+    from conformance import report_html
+
+    data = document()
+    data["migration"] = [
+        {"spec": "ops.nn.gelu", "check": "values", "keras2": "tf-keras", "keras3": "keras3-jax", "api": "ops.nn.gelu",
+         "cases": 12, "disagreeing": 3, "max_abs": 3.5123456, "max_rel": 0.25, "example": "differs > allowed 3.5e-06"},
+        {"spec": "ops.numpy.sqrt", "check": "values", "keras2": "tf-keras", "keras3": "keras3-jax",
+         "api": "ops.numpy.sqrt", "cases": 12, "disagreeing": 1, "max_abs": 1.0, "max_rel": 1.0, "example": "x"}]
+    data["migration_causes"] = {"tf-keras": {"ops.nn.gelu": [{"text": "changed default of approximate"}]}}
+    page = to_html(data)
+    section = page[page.index("id='migration'"):]
+    gelu = section[section.index("ops.nn.gelu"):section.index("ops.numpy.sqrt")]
+    assert report_html.EXPLAINED in gelu and report_html.COLOURS["diverged"] not in gelu
+    assert "differs &gt; allowed 3.5e-06" in gelu and "3.51235" in gelu
+    assert report_html.COLOURS["diverged"] in section[section.index("ops.numpy.sqrt"):]
 
 
 def test_unavailable_adapters_are_listed() -> None:

@@ -1,0 +1,95 @@
+"""``keras-conformance repro``: a failing cell becomes a script that runs with Keras and NumPy alone."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import ml_dtypes
+import numpy as np
+import pytest
+from plugin_runs import ROOT, run_pytest, subprocess_env
+
+from conformance import repro
+
+
+@pytest.mark.parametrize("array", [
+    np.array([1.5, np.nan, -np.inf, np.inf, -0.0, 1e-45], dtype=np.float32),
+    np.array([[0.1, 2 ** -1074]], dtype=np.float64),
+    np.array([-(2 ** 63), 2 ** 63 - 1], dtype=np.int64),
+    np.array([True, False]),
+    np.zeros((0, 3), dtype=np.uint8),
+    np.array(3.25, dtype=np.float16),
+    np.array([1.0, -0.0, np.nan, 3.140625], dtype=ml_dtypes.bfloat16),
+])
+def test_an_inlined_array_is_the_same_array(array: np.ndarray) -> None:
+    rebuilt = eval(repro.array_source(array), {"np": np, "ml_dtypes": ml_dtypes,  # noqa: S307
+                                               "nan": float("nan"), "inf": float("inf")})
+    assert rebuilt.dtype == array.dtype and rebuilt.shape == array.shape
+    assert rebuilt.tobytes() == array.tobytes()  # bit for bit: NaN, -0.0, subnormals
+
+
+def test_a_cell_is_named_as_in_the_report() -> None:
+    assert repro.parse_cell("ops.numpy.add::values[keras3-jax@nightly]") == (
+        "ops.numpy.add", "values", "keras3-jax@nightly")
+    with pytest.raises(repro.ReproError, match="SPEC::CHECK"):
+        repro.parse_cell("ops.numpy.add values keras3-jax")
+
+
+def test_another_case_kind_is_refused_in_one_line() -> None:
+    from conformance.adapter import Case
+    from conformance.spec import Draw
+
+    found = repro.Found("layers.Dense", "forward", "keras3-jax", Draw(Case("layer", "layers.Dense", "forward"), None),
+                        None, "diverged", "quick", 0)
+    with pytest.raises(repro.ReproError, match="kind 'layer'.*kinds written: op"):
+        repro.script(found)
+
+
+def test_a_failing_cell_gives_a_standalone_script_that_shows_the_difference(tmp_path: Path) -> None:
+    run = run_pytest(["--adapters", "faulty-softmax,keras3-numpy", "-k", "ops.nn.softmax::values",
+                      "--hypothesis-profile=quick", "-q"], tmp_path / "run")
+    assert run.verdicts()[("ops.nn.softmax", "values", "faulty-softmax")]["status"] == "diverged", run.explain()
+    page = (tmp_path / "run" / "conformance.html").read_text()
+    assert "keras-conformance repro &#x27;ops.nn.softmax::values[faulty-softmax]&#x27;" in page  # linked
+    script = tmp_path / "repro_softmax.py"
+    made = subprocess.run([sys.executable, "-m", "conformance.cli", "repro", "ops.nn.softmax::values[faulty-softmax]",
+                           f"--report={tmp_path / 'run' / 'conformance.json'}", f"--output={script}"],
+                          cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stdout + made.stderr
+    text = script.read_text()
+    imported = {n.names[0].name.split(".")[0] for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Import)}
+    assert imported <= {"os", "subprocess", "sys", "numpy", "ml_dtypes", "keras"}  # nothing of this suite
+    # standalone: run from elsewhere, with nothing of the checkout on the path
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERAS_BACKEND")}
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    expected = printed_array(out, "expected out")
+    assert np.allclose(printed_array(out, "numpy (keras"), expected, rtol=1e-3, atol=1e-6, equal_nan=True), out
+    assert not np.allclose(printed_array(out, "faulty-softmax answered in the run"), expected,
+                           rtol=1e-3, atol=1e-6, equal_nan=True), out  # the wrong answer is shown
+    assert "arg0:" in out and "call: keras.ops.nn.softmax" in out
+
+
+def printed_array(out: str, label: str) -> np.ndarray:
+    """The array the script printed (its repr) after the line that starts with ``label``."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(label))
+    block = []
+    for line in lines[start + 1:]:
+        if line and not line.startswith(" "):
+            break
+        block.append(line.strip())
+    names = {"array": np.array, "nan": np.nan, "inf": np.inf, "dtype": np.dtype, "bfloat16": ml_dtypes.bfloat16,
+             **{d: d for d in ("float16", "float32", "float64")}}
+    return np.asarray(eval(" ".join(block), names), dtype=np.float64)  # noqa: S307 - our own output
+
+
+def test_a_cell_that_passes_now_says_so() -> None:
+    with pytest.raises(repro.ReproError, match="fails on keras3-numpy now"):
+        repro.find_case("ops.numpy.add", "values", "keras3-numpy", "quick", 0)
