@@ -461,11 +461,45 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
         if isinstance(item, ConformanceItem):
             state.selected.setdefault((item.spec.name, item.check), []).append(item.adapter)
+    _PROGRESS["state"] = state
     if state.report:  # so that a run stopped early can say how far it got
-        state.report.expect(sum(len(adapters) for adapters in state.selected.values()))
+        per_adapter: dict[str, int] = {}
+        for adapters in state.selected.values():
+            for adapter in adapters:
+                per_adapter[adapter] = per_adapter.get(adapter, 0) + 1
+        state.report.expect(sum(per_adapter.values()), per_adapter)
+
+
+#: seconds between two progress lines in the terminal (a shorter run prints none)
+PROGRESS_SECONDS = 60.0
+
+
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """On a long run, now and then: per adapter, cells done of total and the time left."""
+    state = _PROGRESS.get("state")
+    if state is None or state.report is None:
+        return
+    import time
+
+    from conformance import report
+
+    now = time.monotonic()
+    last = _PROGRESS.setdefault("last", now)
+    if now - last < PROGRESS_SECONDS:
+        return
+    _PROGRESS["last"] = now
+    reporter = state.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("")
+        for line in report.progress_lines(state.report.data):
+            reporter.write_line(f"conformance progress: {line}")
+
+
+_PROGRESS: dict[str, Any] = {}
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    _PROGRESS.clear()
     if STATE in config.stash:
         config.stash[STATE].close()
 

@@ -93,9 +93,11 @@ class ReportWriter:
     def add_migration(self, tallies: Iterable[Any]) -> None:
         self.data.setdefault("migration", []).extend(t.to_json() for t in tallies)
 
-    def expect(self, cells: int) -> None:
-        """How many cells the run selected, so that a run stopped early can say how far it got."""
+    def expect(self, cells: int, per_adapter: dict[str, int] | None = None) -> None:
+        """How many cells the run selected (in all and per adapter), so that a run in progress
+        can say how far it is and a run stopped early how far it got."""
         self.data["cells_total"] = cells
+        self.data["cells_per_adapter"] = dict(per_adapter or {})
         self._flush(everything=True)
 
     def incidents(self, lines: Iterable[str]) -> None:
@@ -163,10 +165,32 @@ def stopped_line(data: dict) -> str:
     if data.get("interrupted"):
         return f"interrupted after {done}{of} cells: the cells not reached are not in this report"
     if data.get("finished") is None:
-        return f"unfinished: {done}{of} cells so far (a run in progress, or one that was killed)"
+        pace = "; ".join(progress_lines(data))
+        return (f"unfinished: {done}{of} cells so far (a run in progress, or one that was killed)"
+                + (f": {pace}" if pace else ""))
     if total is not None and done < total:
         return f"incomplete: {done} of {total} cells"
     return ""
+
+
+def progress_lines(data: dict, now: str | None = None) -> list[str]:
+    """Per adapter: cells done of its total, and the time left at the pace so far."""
+    totals = data.get("cells_per_adapter") or {}
+    if not totals or not data.get("started"):
+        return []
+    done: dict[str, int] = {}
+    for r in data.get("results", []):
+        done[r["adapter"]] = done.get(r["adapter"], 0) + 1
+    started = datetime.datetime.fromisoformat(data["started"])
+    elapsed = ((datetime.datetime.fromisoformat(now) if now else datetime.datetime.now(datetime.timezone.utc))
+               - started).total_seconds()
+    lines = []
+    for adapter, total in sorted(totals.items()):
+        n = done.get(adapter, 0)
+        # the adapters of a run share each check's draws, so each advances at the run's pace
+        left = "" if not n or n >= total else f", about {max(1, round(elapsed * (total - n) / n / 60))} min left"
+        lines.append(f"{adapter}: {n} of {total} cells{left}")
+    return lines
 
 
 def run_lines(data: dict) -> list[str]:

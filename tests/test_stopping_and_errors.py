@@ -137,3 +137,15 @@ def test_cli_run_help_says_pytest_options_pass_through() -> None:
     done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert "passed to pytest" in done.stdout and "--shard" in done.stdout
+
+
+def test_progress_says_cells_done_of_total_per_adapter_and_the_time_left() -> None:
+    data = {"started": "2026-01-01T00:00:00+00:00", "finished": None, "cells_total": 40,
+            "cells_per_adapter": {"keras3-jax": 20, "keras3-torch": 20},
+            "results": [{"adapter": "keras3-jax"}] * 5 + [{"adapter": "keras3-torch"}] * 5}
+    # 10 minutes for 5 of 20 cells: 30 minutes left
+    assert report.progress_lines(data, now="2026-01-01T00:10:00+00:00") == [
+        "keras3-jax: 5 of 20 cells, about 30 min left", "keras3-torch: 5 of 20 cells, about 30 min left"]
+    assert "keras3-jax: 5 of 20 cells" in report.stopped_line(data)
+    assert report.progress_lines({**data, "results": []}, now="2026-01-01T00:10:00+00:00")[0] == \
+        "keras3-jax: 0 of 20 cells"
