@@ -81,6 +81,9 @@ class Keras2Objects(ObjectProcedures):
     def set_value(self, variable: Any, value: np.ndarray) -> None:
         self.keras.backend.set_value(variable, value)
 
+    def load_model(self, path: str) -> Any:
+        return self.keras.models.load_model(path, compile=False)
+
     def make_variable(self, value: np.ndarray, name: str) -> Any:
         return self.adapter.tf.Variable(value, name=name)
 

@@ -15,7 +15,11 @@ Runs inside a worker only.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import inspect
+import json
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,6 +33,7 @@ from conformance.adapter import (
     CALL_GRAD,
     FIT,
     LAYER_OUTPUTS,
+    MODEL_INFO,
     OP_GRAD,
     Absent,
     Case,
@@ -110,7 +115,8 @@ class ObjectProcedures:
     # -- the procedures -------------------------------------------------------------------
     def run(self, case: Case) -> Outcome:
         procedure = {CALL: self.call, CALL_GRAD: self.call_grad, APPLY_GRADIENTS: self.apply_gradients,
-                     FIT: self.fit, ACCUMULATE: self.accumulate, LAYER_OUTPUTS: self.layer_outputs}[case.kind]
+                     FIT: self.fit, ACCUMULATE: self.accumulate, LAYER_OUTPUTS: self.layer_outputs,
+                     MODEL_INFO: self.model_info}[case.kind]
         with self._floatx(case.params.get("floatx")), self._released():
             return Outcome.ok(procedure(case.params))
 
@@ -168,16 +174,56 @@ class ObjectProcedures:
 
     def layer_outputs(self, params: dict) -> dict[str, np.ndarray]:
         """Every layer's output, through a model that exposes them all (as Keras users debug)."""
-        model = self.deserialize(params["object"])
-        self.assign(model, params.get("weights", {}))
+        model = self.model(params)
         layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
         probe = self.keras.Model(model.inputs, [layer.output for layer in layers])
         args, kwargs = self.inputs(params)
         results = probe(*args, **kwargs)
-        outputs = {}
+        outputs = structure.output_names(model(*args, **kwargs))
         for layer, result in zip(layers, results if isinstance(results, (list, tuple)) else [results]):
             outputs.update(structure.output_names(result, f"layer:{layer.name}"))
+        if params.get("return_weights"):
+            outputs.update({f"weight:{self.adapter.variable_name(v)}": v for v in model.weights})
         return self.materialize(outputs)
+
+    def model_info(self, params: dict) -> dict[str, np.ndarray]:
+        model = self.model({**params, "weights": None})
+        inputs = [{"name": getattr(t, "name", f"input{i}"), "shape": list(self.symbolic_spec(t)[1]),
+                   "dtype": str(np.dtype(self.symbolic_spec(t)[0]))} for i, t in enumerate(model.inputs)]
+        layers = [{"name": layer.name, "class": type(layer).__name__} for layer in model.layers]
+        limits = [layer.input_dim for layer in model.layers if hasattr(layer, "input_dim")]
+        info = {"inputs": inputs, "layers": layers, "index_limit": min(limits) if limits else None}
+        return {"info": np.frombuffer(json.dumps(info).encode(), dtype=np.uint8)}
+
+    def model(self, params: dict) -> Any:
+        """The case's model, from a config, a saved file or a factory; weights assigned by path."""
+        if "file" in params:
+            with tempfile.TemporaryDirectory() as folder:
+                path = os.path.join(folder, "model" + params.get("suffix", ".keras"))
+                with open(path, "wb") as handle:
+                    handle.write(np.asarray(params["file"], dtype=np.uint8).tobytes())
+                model = self.load_model(path)
+        elif "factory" in params:
+            module, _, name = params["factory"].partition(":")
+            model = getattr(importlib.import_module(module), name)()
+        else:
+            model = self.deserialize(params["object"])
+        if params.get("as_dtype"):
+            model = self.recast(model, params["as_dtype"])
+        if params.get("weights"):
+            self.assign(model, params["weights"])
+        return model
+
+    def load_model(self, path: str) -> Any:
+        return self.keras.saving.load_model(path, compile=False, safe_mode=True)
+
+    def recast(self, model: Any, dtype: str) -> Any:
+        """The same model with every floating dtype set to ``dtype`` and its weights cast, by path."""
+        values = {self.adapter.variable_name(v): np.asarray(self.adapter.to_numpy(v)) for v in model.weights}
+        config = _with_float_dtype(model.get_config(), dtype)
+        rebuilt = type(model).from_config(config)
+        self.assign(rebuilt, {k: v.astype(dtype) if v.dtype.kind == "f" else v for k, v in values.items()})
+        return rebuilt
 
     def call_grad(self, params: dict) -> dict[str, np.ndarray]:
         obj = self.built(params)
@@ -346,3 +392,23 @@ class ObjectProcedures:
             yield
         finally:
             release(self.keras)
+
+
+FLOAT_DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64", "mixed_float16", "mixed_bfloat16")
+
+
+def _with_float_dtype(config: Any, dtype: str) -> Any:
+    """A model config with every floating dtype (names and dtype policies) replaced by ``dtype``."""
+    if isinstance(config, list):
+        return [_with_float_dtype(v, dtype) for v in config]
+    if not isinstance(config, dict):
+        return config
+    out = {}
+    for key, value in config.items():
+        if key == "dtype" and isinstance(value, str) and value in FLOAT_DTYPE_NAMES:
+            out[key] = dtype
+        elif key == "dtype" and isinstance(value, dict) and value.get("config", {}).get("name") in FLOAT_DTYPE_NAMES:
+            out[key] = {**value, "config": {**value["config"], "name": dtype}}
+        else:
+            out[key] = _with_float_dtype(value, dtype)
+    return out

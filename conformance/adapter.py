@@ -71,12 +71,23 @@ FIT = "fit"
 #: ``{"args": [...], "kwargs": {...}}`` for ``update_state``); outputs ``result<k>`` after batch k
 #: (from 1), then, after ``reset_state()`` and the first batch again, ``after_reset``
 ACCUMULATE = "accumulate"
-#: a model (params["object"], params["weights"]) called on params["inputs"]: every layer's
-#: output, ``layer:<layer name>`` (a layer with several outputs: ``layer:<name>.<i>``), for
-#: finding the first layer whose output diverges
+#: a model called on params["inputs"]: every layer's output, ``layer:<layer name>`` (several
+#: outputs: ``layer:<name>.<i>``), and the model's, ``out``..., for finding the first layer whose
+#: output diverges. The model: params["object"] (a serialized model), or params["file"] (the
+#: bytes of a ``.keras`` or ``.h5`` file, as uint8, with params["suffix"]; loaded with
+#: ``safe_mode``), or params["factory"] (``"module:function"`` returning a model).
+#: params["weights"]: assigned by variable path (every floating variable; otherwise the file's);
+#: params["as_dtype"]: the model rebuilt from its config with every floating dtype set to this
+#: one, its weights cast (the float64 reference run); params["return_weights"]: also every
+#: weight, ``weight:<path>``
 LAYER_OUTPUTS = "layer_outputs"
+#: what the engine needs to draw a model's inputs, as JSON in a uint8 array ``info``: inputs
+#: (name, shape with None, dtype), layers (name, class), ``index_limit`` (the smallest
+#: ``input_dim`` of its Embedding layers: integer inputs are drawn below it); model as for
+#: LAYER_OUTPUTS
+MODEL_INFO = "model_info"
 #: the procedures over Keras objects, for adapters that answer them all alike
-OBJECT_PROCEDURES = frozenset({CALL, CALL_GRAD, APPLY_GRADIENTS, FIT, ACCUMULATE, LAYER_OUTPUTS})
+OBJECT_PROCEDURES = frozenset({CALL, CALL_GRAD, APPLY_GRADIENTS, FIT, ACCUMULATE, LAYER_OUTPUTS, MODEL_INFO})
 
 
 @dataclasses.dataclass

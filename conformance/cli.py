@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from conformance import PROFILES, ROOT, registry
+from conformance import PROFILES, ROOT, models, registry
 
 
 def _specs_dir() -> str:
@@ -300,11 +300,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     rp.add_argument("--seed", type=int, default=None)
     rp.add_argument("--case-timeout", type=float, default=60.0)
     rp.add_argument("-o", "--output", default="-", help="the script's path ('-': standard output)")
+    models.add_parser(sub)
     args, extra = parser.parse_known_args(argv)
     if extra and args.command not in ("run", "migrate"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler = {"run": cmd_run, "list": cmd_list, "env": cmd_env, "coverage": cmd_coverage,
-               "report": cmd_report, "migrate": cmd_migrate, "repro": cmd_repro}[args.command]
+               "report": cmd_report, "migrate": cmd_migrate, "repro": cmd_repro,
+               "model": lambda args, extra: models.command(args)}[args.command]
     try:
         return handler(args, extra)
     except registry.ConfigError as exc:

@@ -94,4 +94,21 @@ class ResetIgnored(HonestJax):
         keras.metrics.Mean.reset_state = lambda self: None
 
 
+class NormShifted(HonestJax):
+    """LayerNormalization's output off by 1e-2: one wrong layer in the middle of a model."""
+
+    id = "faulty-layer-norm"
+
+    def plant(self, keras: Any) -> None:
+        original = keras.layers.LayerNormalization.call
+
+        def call(self: Any, inputs: Any) -> Any:
+            return keras.ops.add(original(self, inputs), 1e-2)
+
+        keras.layers.LayerNormalization.call = call
+
+
+#: the registration the model command's test gives through KERAS_CONFORMANCE_EXTRA_ADAPTERS
+REGISTRATION = "honest-jax=faulty_objects:HonestJax,faulty-layer-norm=faulty_objects:NormShifted"
+
 ADAPTERS = (HonestJax, MaskIgnored, MomentumFlipped, SampleWeightIgnored, LearningRateTwice, ResetIgnored)
