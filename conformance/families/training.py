@@ -1,4 +1,6 @@
-"""Strategies and float64 references for training: a Dense chain fitted with SGD.
+"""Strategies and float64 references for training: a Dense chain fitted with SGD (the loss and
+optimizer families live in losses.py, loss_values.py and optimizers.py; their names that
+other modules import are kept importable from here).
 
 Nothing here calls a backend under test. A model is a chain of Dense layers
 named ``d0``, ``d1``…, described by a JSON-able scenario (drawn by
@@ -18,6 +20,8 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from conformance.families.losses import REDUCTIONS, reduce_loss, reduction_config  # noqa: F401 - re-exported
+from conformance.families.optimizers import adam_update, optimizer_reference
 from conformance.objects import serialized
 from conformance.oracle import ACTIVATION_DERIVATIVES, ACTIVATIONS
 from conformance.structure import step_name
@@ -183,39 +187,6 @@ def regression_pair(config: dict, dtype: str, mode: str) -> st.SearchStrategy:
     return _regression_pair(config, dtype, mode)
 
 
-#: Keras 3's reductions (keras.losses.Loss); Keras 2 knows sum_over_batch_size, sum and none
-REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none")
-
-
-def reduction_config(dtype: str) -> st.SearchStrategy:
-    return st.fixed_dictionaries({"reduction": st.sampled_from(REDUCTIONS)})
-
-
-def _divide_no_nan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.asarray(0.0 if b == 0 else a / b)
-
-
-def reduce_loss(per_sample: np.ndarray, sample_weight: np.ndarray | None, reduction: str) -> np.ndarray:
-    """Keras 3's reduction of per-sample losses (``reduce_weighted_values``), weighted first.
-
-    ``sum_over_batch_size`` and ``mean`` divide the weighted sum by the number of
-    per-sample values, ``mean_with_sample_weight`` by the sum of the weights (given
-    one), each with divide-no-nan (0 / 0 is 0); ``none`` keeps them.
-    """
-    weights = np.ones_like(per_sample) if sample_weight is None else np.broadcast_to(
-        sample_weight.reshape(sample_weight.shape + (1,) * (per_sample.ndim - sample_weight.ndim)),
-        per_sample.shape)
-    weighted = per_sample * weights
-    if reduction == "none" or weighted.ndim == 0:
-        return weighted
-    total = np.sum(weighted)
-    if reduction == "sum":
-        return np.asarray(total)
-    if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        return _divide_no_nan(total, np.sum(weights))
-    return _divide_no_nan(total, np.asarray(weighted.size, np.float64))
-
-
 def mean_squared_error_reference(config: dict, weights: dict, inputs: dict, training: bool) -> np.ndarray:
     y_true, y_pred = inputs["args"]
     per_sample = np.mean((y_pred - y_true) ** 2, axis=-1)
@@ -270,23 +241,8 @@ def adam_conditioning(config: dict, variables: dict[str, np.ndarray],
     return out
 
 
-def adam_reference(config: dict, variables: dict[str, np.ndarray],
-                   gradients: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Keras 3's Adam: m, v from zero; alpha = lr sqrt(1 - b2^t) / (1 - b1^t); w -= alpha m / (sqrt(v) + eps)."""
-    lr, b1, b2, eps = (config[k] for k in ("learning_rate", "beta_1", "beta_2", "epsilon"))
-    current = {k: np.asarray(v, np.float64) for k, v in variables.items()}
-    m = {k: np.zeros_like(v) for k, v in current.items()}
-    v2 = {k: np.zeros_like(v) for k, v in current.items()}
-    out = {}
-    for step, grads in enumerate(gradients, start=1):
-        alpha = lr * np.sqrt(1 - b2**step) / (1 - b1**step)
-        for k in current:
-            g = grads[k]
-            m[k] = m[k] + (g - m[k]) * (1 - b1)
-            v2[k] = v2[k] + (g * g - v2[k]) * (1 - b2)
-            current[k] = current[k] - alpha * m[k] / (np.sqrt(v2[k]) + eps)
-            out[step_name(step, k)] = current[k]
-    return out
+#: Keras 3's Adam: m, v from zero; alpha = lr sqrt(1 - b2^t) / (1 - b1^t); w -= alpha m / (sqrt(v) + eps)
+adam_reference = optimizer_reference(adam_update)
 
 
 # -- metrics -------------------------------------------------------------------------------------

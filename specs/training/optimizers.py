@@ -1,19 +1,50 @@
-"""Specs of ``keras.optimizers``: plain SGD on a small Dense model, judged step by step.
+"""Specs of ``keras.optimizers``: each optimizer applied to drawn variables with drawn gradients.
 
-A scenario is a chain of one or two Dense layers (``d0``, ``d1``), the
-``"mse"`` loss, SGD with a drawn learning rate, and three full-batch steps of
-``model.fit`` in float64. The oracle
-(:func:`conformance.families.training.sgd_dense_fit`) backpropagates in float64
-and returns the weights after each step (``step1:d0/kernel``…).
+An :class:`OptimizerSpec` applies three steps of ``apply_gradients`` to one or two
+variables (w0, w1) and judges every variable after each step against the float64
+update rules of conformance/families/optimizers.py, with a clipping (clipnorm,
+clipvalue, global_clipnorm or none) and weight decay drawn for each case, in
+float32 and float64. Plain SGD is also fitted on a small Dense model
+(``optimizers.SGD.fit``: conformance/families/training.py).
 """
 
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
+from conformance.families import optimizers as rules
 from conformance.families import training as family
-from conformance.objects import FitSpec
+from conformance.families.optimizers import BETA_1, BETA_2, EPSILONS, optimizer_config
+from conformance.objects import FitSpec, OptimizerSpec
+
+
+def _optimizer(api: str, config: object, update: rules.Update, **options: object) -> OptimizerSpec:
+    return OptimizerSpec(api, config, family.optimizer_variables, rules.optimizer_reference(update),
+                         conditioning=rules.optimizer_conditioning(update), **options)
+
 
 SPECS = [
     FitSpec("optimizers.SGD", family.sgd_scenario, family.dense_chain_model, family.sgd_compile,
             family.full_batch_fit, family.dense_chain_weights, family.dense_chain_data,
             family.sgd_dense_fit),
+    _optimizer("optimizers.SGD", optimizer_config(momentum=st.sampled_from((0.0, 0.9, 0.5)), nesterov=st.booleans()),
+               rules.sgd_update),
+    _optimizer("optimizers.Adam", optimizer_config(beta_1=BETA_1, beta_2=BETA_2, epsilon=EPSILONS,
+                                                   amsgrad=st.booleans()), rules.adam_update),
+    _optimizer("optimizers.AdamW", optimizer_config(st.sampled_from((0.004, 0.1)), beta_1=BETA_1, beta_2=BETA_2,
+                                                    epsilon=EPSILONS, amsgrad=st.booleans()), rules.adam_update),
+    _optimizer("optimizers.Adamax", optimizer_config(beta_1=BETA_1, beta_2=BETA_2, epsilon=EPSILONS),
+               rules.adamax_update),
+    _optimizer("optimizers.Nadam", optimizer_config(beta_1=BETA_1, beta_2=BETA_2, epsilon=EPSILONS),
+               rules.nadam_update),
+    _optimizer("optimizers.RMSprop", optimizer_config(rho=st.sampled_from((0.9, 0.5)),
+                                                      momentum=st.sampled_from((0.0, 0.5)),
+                                                      epsilon=EPSILONS, centered=st.booleans()),
+               rules.rmsprop_update),
+    _optimizer("optimizers.Adagrad", optimizer_config(initial_accumulator_value=st.sampled_from((0.1, 1.0)),
+                                                      epsilon=EPSILONS), rules.adagrad_update),
+    _optimizer("optimizers.Adadelta", optimizer_config(rho=st.sampled_from((0.95, 0.5)),
+                                                       epsilon=EPSILONS), rules.adadelta_update),
+    _optimizer("optimizers.Lion", optimizer_config(beta_1=BETA_1, beta_2=st.sampled_from((0.99, 0.9))),
+               rules.lion_update),
 ]

@@ -1,0 +1,78 @@
+"""Keras 3 on JAX with one training fault planted: losses and optimizers that are subtly wrong.
+
+Each adapter patches one Keras class when its worker starts (tests/faulty_objects.py
+explains the pattern); tests/test_training_faults.py checks that the loss and
+optimizer specs catch each one. Workers import this module by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faulty_objects import HonestJax
+
+
+class AdamWithoutBiasCorrection(HonestJax):
+    """Adam steps by lr m / (sqrt(v) + eps): the 1 - beta^t corrections are dropped."""
+
+    id = "faulty-adam-bias"
+
+    def plant(self, keras: Any) -> None:
+        ops = keras.ops
+
+        def update_step(self: Any, gradient: Any, variable: Any, learning_rate: Any) -> None:
+            lr = ops.cast(learning_rate, variable.dtype)
+            gradient = ops.cast(gradient, variable.dtype)
+            index = self._get_variable_index(variable)
+            m, v = self._momentums[index], self._velocities[index]
+            self.assign_add(m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1))
+            self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v), 1 - self.beta_2))
+            if self.amsgrad:
+                v_hat = self._velocity_hats[index]
+                self.assign(v_hat, ops.maximum(v_hat, v))
+                v = v_hat
+            self.assign_sub(variable, ops.divide(ops.multiply(m, lr), ops.add(ops.sqrt(v), self.epsilon)))
+
+        keras.optimizers.Adam.update_step = update_step
+
+
+class NesterovIgnored(HonestJax):
+    """SGD with ``nesterov=True`` takes the plain momentum step."""
+
+    id = "faulty-sgd-nesterov"
+
+    def plant(self, keras: Any) -> None:
+        original = keras.optimizers.SGD.__init__
+
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            self.nesterov = False
+
+        keras.optimizers.SGD.__init__ = init
+
+
+class ClippingIgnored(HonestJax):
+    """Optimizers ignore clipnorm, clipvalue and global_clipnorm."""
+
+    id = "faulty-clipping"
+
+    def plant(self, keras: Any) -> None:
+        keras.optimizers.Optimizer._clip_gradients = lambda self, grads: grads
+
+
+class LabelSmoothingIgnored(HonestJax):
+    """BinaryCrossentropy drops its ``label_smoothing``."""
+
+    id = "faulty-bce-smoothing"
+
+    def plant(self, keras: Any) -> None:
+        original = keras.losses.BinaryCrossentropy.__init__
+
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            self._fn_kwargs["label_smoothing"] = 0.0
+
+        keras.losses.BinaryCrossentropy.__init__ = init
+
+
+ADAPTERS = (HonestJax, AdamWithoutBiasCorrection, NesterovIgnored, ClippingIgnored, LabelSmoothingIgnored)
