@@ -86,6 +86,9 @@ class AdapterVerdict:
     first_diverging: str | None = None
     #: weights the adapter loaded that differ from the reference's, by path (portability)
     weight_mismatches: list[str] = dataclasses.field(default_factory=list)
+    #: where a positional ``set_weights`` of the reference's list would land on this adapter:
+    #: (reference's path, this adapter's variable at that position), where the two differ
+    positional: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -148,9 +151,9 @@ def judge(adapter: str, outcome: Outcome, reference: Outcome, layer_names: Seque
         return AdapterVerdict(adapter, "error" if outcome.status != "absent" else "absent", outcome.reason)
     verdict = AdapterVerdict(adapter, "pass")
     depth = 0
-    for name in [*layer_names, "out"]:
+    for name in [*layer_names, None]:  # None: the model's own outputs, last
         keys = sorted(k for k in reference.outputs if k == f"layer:{name}" or k.startswith(f"layer:{name}.")
-                      ) if name != "out" else sorted(k for k in reference.outputs if k.startswith("out"))
+                      ) if name is not None else sorted(k for k in reference.outputs if k.startswith("out"))
         if not keys:
             continue
         worst, note = 0.0, ""
@@ -166,7 +169,7 @@ def judge(adapter: str, outcome: Outcome, reference: Outcome, layer_names: Seque
                 worst, note = error, why
         verdict.dtype = verdict.dtype or dtype
         allowed = MODEL_RTOL.get(dtype, MODEL_RTOL["float32"]) * (1 + depth)
-        verdict.layers.append(LayerError("(model output)" if name == "out" else name, worst, allowed, note))
+        verdict.layers.append(LayerError("(model output)" if name is None else name, worst, allowed, note))
         depth += 1
     for layer in verdict.layers:
         if layer.diverged:
@@ -175,6 +178,8 @@ def judge(adapter: str, outcome: Outcome, reference: Outcome, layer_names: Seque
                                f"{layer.allowed:.3g}" + (f" ({layer.note})" if layer.note else ""))
             break
     ref_weights = {k: v for k, v in reference.outputs.items() if k.startswith("weight:")}
+    got_order = [k for k in outcome.outputs if k.startswith("weight:")]
+    verdict.positional = [(r[len("weight:"):], g[len("weight:"):]) for r, g in zip(ref_weights, got_order) if r != g]
     for key, ref in ref_weights.items():
         got = outcome.outputs.get(key)
         if got is None or got.shape != ref.shape or not np.allclose(got.astype(np.float64), ref, rtol=1e-6, atol=0):
@@ -226,13 +231,18 @@ def text_lines(report: ModelReport) -> list[str]:
     for v in report.verdicts:
         head = f"  {v.adapter} ({v.dtype or '?'}): {v.status}"
         message = v.message.strip().splitlines()[0][:300] if v.message.strip() else ""
-        lines.append(head + (f" - {message}" if message else f", {len(v.layers)} layers within tolerance"))
+        within = f", {sum(layer.name != '(model output)' for layer in v.layers)} layers and the output within tolerance"
+        lines.append(head + (f" - {message}" if message else within))
         if v.status == "diverged":
             for layer in v.layers:
                 mark = "  <- first" if layer.name == v.first_diverging else ""
                 lines.append(f"      {layer.name:30s} error {layer.error:10.3g}  allowed {layer.allowed:9.3g}{mark}")
         if v.weight_mismatches:
             lines.append(f"      weights that load differently from the reference: {', '.join(v.weight_mismatches[:8])}")
+        if v.positional:
+            pairs = ", ".join(f"{ref} -> {got}" for ref, got in v.positional[:4])
+            lines.append(f"      a positional set_weights from {report.reference} would land elsewhere "
+                         f"({len(v.positional)} variables): {pairs}; assign by path")
     return lines
 
 
@@ -300,7 +310,8 @@ def command(args: Any) -> int:
                 return fail(f"{args.inputs}: no such file")
             with np.load(args.inputs) as data:
                 inputs = {name: data[name] for name in data.files}
-        report = check_model(source, [a for a in chosen if a.id != reference_id] or chosen, known[reference_id],
+        # the reference adapter is judged too: its own dtype's run against its float64 one
+        report = check_model(source, chosen, known[reference_id],
                              inputs=inputs, seed=args.seed, case_timeout=args.case_timeout)
     except (ModelError, registry.ConfigError) as exc:
         return fail(str(exc))

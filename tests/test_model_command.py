@@ -62,7 +62,7 @@ def test_the_wrong_layer_in_the_middle_is_named(saved_model: Path, tmp_path: Pat
 def test_a_factory_gets_the_references_weights_everywhere(tmp_path: Path) -> None:
     done = run_model("examples.small_model:build", "--adapters", "honest-jax", "--reference-adapter", "honest-jax")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "honest-jax (float32): pass, 6 layers within tolerance" in done.stdout
+    assert "honest-jax (float32): pass, 5 layers and the output within tolerance" in done.stdout
 
 
 def test_bad_input_is_one_line(tmp_path: Path) -> None:
@@ -74,3 +74,19 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
     done = run_model(str(garbage), "--adapters", "honest-jax", "--reference-adapter", "honest-jax")
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stderr.startswith("keras-conformance model: ") and "cannot load it" in done.stderr
+
+
+def test_an_h5_model_saved_by_tf_keras_loads_in_keras_3(tmp_path: Path) -> None:
+    pytest.importorskip("tf_keras")
+    path = tmp_path / "small_model.h5"
+    build = ("import sys, tf_keras as keras\n"
+             "inputs = keras.Input(shape=(6,), name='features')\n"
+             "x = keras.layers.Dense(5, activation='relu', name='hidden')(inputs)\n"
+             "x = keras.layers.LayerNormalization(name='norm')(x)\n"
+             "keras.Model(inputs, keras.layers.Dense(2, name='out')(x)).save(sys.argv[1])\n")
+    subprocess.run([sys.executable, "-c", build, str(path)], check=True, capture_output=True, timeout=300,
+                   env=dict(environment(), TF_USE_LEGACY_KERAS="1"))
+    done = run_model(str(path), "--adapters", "faulty-layer-norm,honest-jax", "--reference-adapter", "honest-jax")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "honest-jax (float32): pass, 3 layers and the output within tolerance" in done.stdout, done.stdout
+    assert "first diverging layer: norm" in done.stdout, done.stdout
