@@ -14,6 +14,7 @@ Runs inside a worker only.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -61,7 +62,10 @@ class Keras2Objects(ObjectProcedures):
             return serialized
         module = serialized.get("module") or "keras.layers"
         namespace = NAMESPACES.get(module, "layers")
-        self.require_class(serialized, "keras.models" if module in ("keras", "keras.models") else f"keras.{namespace}")
+        found = self.require_class(serialized, "keras.models" if module in ("keras", "keras.models")
+                                   else f"keras.{namespace}")
+        if not inspect.isclass(found):  # a public function (keras.losses.mean_squared_error): itself
+            return found
         translated = to_keras2(serialized)
         if namespace == "optimizers":
             translated["config"] = {**translated["config"], **self.OPTIMIZER_CONFIG}

@@ -59,17 +59,22 @@ class ObjectProcedures:
         """The object a serialized config describes, built by Keras's own deserialization."""
         if isinstance(serialized, str):  # a name Keras resolves itself ("mse", "sgd")
             return serialized
-        self.require_class(serialized, serialized.get("module") or "keras")
+        found = self.require_class(serialized, serialized.get("module") or "keras")
+        if not inspect.isclass(found):  # a public function (keras.losses.mean_squared_error): itself
+            return found
         return self.keras.saving.deserialize_keras_object(serialized)
 
-    def require_class(self, serialized: dict, module: str) -> None:
-        """Absent, not an error, where this Keras has no such class (LayerNormalization in 2.3)."""
+    def require_class(self, serialized: dict, module: str) -> Any:
+        """The public class or function named; Absent, not an error, where this Keras has none
+        (LayerNormalization in Keras 2.3)."""
         namespace = self.keras
         for part in module.split(".")[1:]:
             namespace = getattr(namespace, part, None)
-        if namespace is None or not hasattr(namespace, serialized["class_name"]):
+        found = getattr(namespace, serialized["class_name"], None) if namespace is not None else None
+        if found is None:
             raise Absent(f"{module}.{serialized['class_name']} does not exist in {self.keras.__name__} "
                          f"{getattr(self.keras, '__version__', '')}")
+        return found
 
     def shape_of(self, variable: Any) -> tuple[int, ...]:
         return tuple(variable.shape)

@@ -278,6 +278,14 @@ def LossSpec(api: str, config: Callable[[str], st.SearchStrategy], inputs: Input
     return CallableSpec(api, config, inputs, reference, **options)
 
 
+def LossFunctionSpec(api: str, inputs: InputsFactory, reference: Reference, **options: Any) -> CallableSpec:
+    """A ``keras.losses`` function (``mean_squared_error``): called as ``fn(y_true, y_pred)``, per
+    sample, unreduced; it has no config to round-trip. Computed in floatx."""
+    options.setdefault("checks_", (LOSS_VALUES, LOSS_GRADIENTS))
+    options.setdefault("floatx", True)
+    return CallableSpec(api, lambda dtype: st.just({}), inputs, reference, **options)
+
+
 # -- optimizers, given the gradients -------------------------------------------------------------
 def _in_a_dtype(dtypes: tuple[str, ...], config: Callable[[str], st.SearchStrategy],
                 body: Callable[[Any, str, dict], Draw]) -> st.SearchStrategy:

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ from conformance.objects import (
     TRAINING_FORWARD,
     CallableSpec,
     LayerSpec,
+    LossFunctionSpec,
     LossSpec,
     MetricSpec,
     OptimizerSpec,
@@ -57,6 +59,13 @@ BATCH_NORM = LayerSpec("layers.BatchNormalization", layers.batch_norm_config, la
 MSE = LossSpec("losses.MeanSquaredError", training.reduction_config, training.regression_pair,
                training.mean_squared_error_reference, conditioning=training.loss_conditioning,
                dtypes=("float32",))
+MSE_FUNCTION = LossFunctionSpec(
+    "losses.mean_squared_error",
+    lambda config, dtype, mode: training.regression_pair(config, dtype, mode).map(
+        lambda inputs: {"args": inputs["args"], "kwargs": {}}),
+    lambda config, weights, inputs, training_: training.squared_error(*inputs["args"]),
+    dtypes=("float32",), conditioning=lambda config, weights, inputs, ref: np.abs(ref) + np.mean(
+        (np.abs(inputs["args"][0]) + np.abs(inputs["args"][1])) ** 2, axis=-1))
 ADAM = OptimizerSpec("optimizers.Adam", training.adam_config, training.optimizer_variables,
                      training.adam_reference, conditioning=training.adam_conditioning, dtypes=("float32",))
 MSE_METRIC = MetricSpec("metrics.MeanSquaredError", lambda dtype: st.just({}), training.regression_batches,
@@ -71,7 +80,7 @@ FAULTS = {
     "faulty-adam-lr": (ADAM, "steps"),
     "faulty-metric-reset": (MSE_METRIC, "accumulate"),
 }
-SPECS: list[CallableSpec | OptimizerSpec | MetricSpec] = [ATTENTION, BATCH_NORM, MSE, ADAM, MSE_METRIC]
+SPECS: list[CallableSpec | OptimizerSpec | MetricSpec] = [ATTENTION, BATCH_NORM, MSE, MSE_FUNCTION, ADAM, MSE_METRIC]
 
 
 @pytest.fixture(scope="module")
