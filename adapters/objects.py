@@ -296,12 +296,19 @@ class ObjectProcedures:
                 steps.append([to_numpy(v) for v in self.model.weights if is_float(v)])
 
         data = params["data"]
+        options = dict(params.get("fit", {}))
+        if "class_weight" in options:  # JSON keys are strings; Keras wants the class indices
+            options["class_weight"] = {int(k): v for k, v in options["class_weight"].items()}
+        if "validation_data" in options:  # a list on the wire; Keras unpacks a tuple (x, y[, weights])
+            options["validation_data"] = tuple(options["validation_data"])
+        callbacks = [Recorder(), *(self.deserialize(c) for c in params.get("callbacks", []))]
         history = model.fit(data["x"], data.get("y"), sample_weight=data.get("sample_weight"),
-                            shuffle=False, verbose=0, callbacks=[Recorder()], **params.get("fit", {}))
+                            shuffle=False, verbose=0, callbacks=callbacks, **options)
         outputs = {structure.step_name(step, key): value
                    for step, values in enumerate(steps, start=1) for key, value in zip(keys, values)}
         for name, values in history.history.items():
             outputs[f"history:{name}"] = np.asarray(values, dtype=np.float64)
+        outputs["epochs"] = np.asarray(len(history.epoch))  # where a callback stopped the fit
         return outputs
 
     # -- building blocks ----------------------------------------------------------------------

@@ -64,8 +64,10 @@ CALL_GRAD = "call_grad"
 APPLY_GRADIENTS = "apply_gradients"
 #: ``model.fit``: params["object"] is a model, compiled with params["compile"] (optimizer,
 #: loss, metrics as serialized objects or names), fitted on params["data"] (x, y,
-#: sample_weight) with params["fit"] (batch_size, epochs; never shuffled); outputs every
-#: weight after each training batch, ``step<k>:<key>``, and the history, ``history:<name>``
+#: sample_weight) with params["fit"] (batch_size, epochs, class_weight, validation_data,
+#: validation_split, steps_per_epoch, initial_epoch...; never shuffled) and params["callbacks"]
+#: (serialized callbacks); outputs every weight after each training batch, ``step<k>:<key>``,
+#: the history, ``history:<name>``, and the number of epochs run, ``epochs``
 FIT = "fit"
 #: a metric (params["object"]) updated with each batch of params["batches"] (each
 #: ``{"args": [...], "kwargs": {...}}`` for ``update_state``); outputs ``result<k>`` after batch k
