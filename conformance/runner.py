@@ -284,6 +284,10 @@ class CheckRunner:
                     self._prefetch(*upcoming)
                 if job.sent:
                     judge_batch(*self._receive_oldest(job))
+        except KeyboardInterrupt:
+            # the run stops here: collecting what is in flight would wait for (or restart) the
+            # workers, so a hung case would need a second Ctrl-C; the pool is closed at the end
+            raise
         except BaseException:
             # an answer left in flight would be taken for the next check's
             self._drain(job)
