@@ -20,11 +20,17 @@ from typing import Any
 
 import numpy as np
 
+from ._common import matching_key
 from .objects import ObjectProcedures
 
 #: Keras 3 config keys that Keras 2 spells otherwise, per class ("*": every class)
 RENAMED_KEYS: dict[str, dict[str, str]] = {
     "InputLayer": {"batch_shape": "batch_input_shape"},
+}
+
+#: Keras 2 variable names -> Keras 3's, where they differ (the engine keys weights by Keras 3's)
+VARIABLE_ALIASES: dict[str, str] = {
+    "depthwise_kernel": "kernel",  # DepthwiseConv1D/2D: Keras 3 calls the depthwise kernel "kernel"
 }
 
 #: Keras 3 module -> the Keras 2 namespace whose ``deserialize`` builds its objects
@@ -76,6 +82,16 @@ class Keras2Objects(ObjectProcedures):
 
     def shape_of(self, variable: Any) -> tuple[int, ...]:
         return tuple(self.keras.backend.int_shape(variable))  # Theano's own shape is symbolic
+
+    def key_of(self, variable: Any, weights: dict[str, Any]) -> str:
+        name = self.adapter.variable_name(variable)
+        try:
+            return matching_key(name, weights)
+        except ValueError:  # a Keras 2 name Keras 3 renamed (DepthwiseConv's depthwise_kernel)
+            head, _, last = name.rpartition("/")
+            if last not in VARIABLE_ALIASES:
+                raise
+            return matching_key(f"{head}/{VARIABLE_ALIASES[last]}" if head else VARIABLE_ALIASES[last], weights)
 
     def symbolic_spec(self, tensor: Any) -> tuple[np.dtype, tuple]:
         from conformance.wire import dtype_from_name  # noqa: PLC0415

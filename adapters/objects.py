@@ -79,6 +79,10 @@ class ObjectProcedures:
     def shape_of(self, variable: Any) -> tuple[int, ...]:
         return tuple(variable.shape)
 
+    def key_of(self, variable: Any, weights: dict[str, Any]) -> str:
+        """The drawn weight's key (a suffix of Keras 3's variable path) that this variable takes."""
+        return matching_key(self.adapter.variable_name(variable), weights)
+
     def set_value(self, variable: Any, value: np.ndarray) -> None:
         variable.assign(value)
 
@@ -137,7 +141,7 @@ class ObjectProcedures:
             weights = params.get("weights", {})
             for variable in getattr(obj, "non_trainable_weights", []):
                 if self._is_float(variable):
-                    key = matching_key(self.adapter.variable_name(variable), weights)
+                    key = self.key_of(variable, weights)
                     outputs[structure.STATE + key] = variable
         result = self.materialize(outputs)
         if params.get("inferred"):
@@ -238,7 +242,7 @@ class ObjectProcedures:
         paths = [path for path, _ in diff]
         weights = params.get("weights", {})
         trainable = list(getattr(obj, "trainable_weights", []))
-        keys = [matching_key(self.adapter.variable_name(v), weights) for v in trainable]
+        keys = [self.key_of(v, weights) for v in trainable]
         cotangents = params["cotangents"]
         training = params.get("training")
         non_trainable = list(getattr(obj, "non_trainable_weights", []))
@@ -281,7 +285,7 @@ class ObjectProcedures:
         model = self.deserialize(params["object"])
         weights = params.get("weights", {})
         self.assign(model, weights)
-        keys = [matching_key(self.adapter.variable_name(v), weights) for v in model.weights
+        keys = [self.key_of(v, weights) for v in model.weights
                 if self._is_float(v)]
         compiled = params.get("compile", {})
         model.compile(optimizer=self.deserialize(compiled.get("optimizer", "sgd")),
@@ -349,7 +353,7 @@ class ObjectProcedures:
         for variable in obj.weights:
             if not self._is_float(variable):
                 continue
-            key = matching_key(self.adapter.variable_name(variable), weights)
+            key = self.key_of(variable, weights)
             value = weights[key]
             if self.shape_of(variable) != value.shape:
                 raise ValueError(f"weight {key!r}: variable shape {self.shape_of(variable)}, drawn {value.shape}")
