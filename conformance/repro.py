@@ -249,6 +249,8 @@ WRITERS: dict[str, Callable[[Found], str]] = {"op": write_op, "op_shapes": write
 
 
 def script(found: Found) -> str:
+    from conformance import repro_objects  # noqa: F401, PLC0415 - registers the Keras-object writers
+
     kind = found.draw.case.kind
     if kind not in WRITERS:
         raise ReproError(f"cases of kind {kind!r} ({found.check} check) cannot be written as a script yet; "

@@ -93,3 +93,26 @@ def printed_array(out: str, label: str) -> np.ndarray:
 def test_a_cell_that_passes_now_says_so() -> None:
     with pytest.raises(repro.ReproError, match="fails on keras3-numpy now"):
         repro.find_case("ops.numpy.add", "values", "keras3-numpy", "quick", 0)
+
+
+def test_a_layer_cell_gives_a_script_that_builds_the_layer_by_its_config(tmp_path: Path) -> None:
+    pytest.importorskip("jax")
+    from faulty_objects import REGISTRATION as OBJECT_ADAPTERS
+
+    env = subprocess_env()
+    env["KERAS_CONFORMANCE_EXTRA_ADAPTERS"] += "," + OBJECT_ADAPTERS
+    script = tmp_path / "repro_layer_norm.py"
+    made = subprocess.run([sys.executable, "-m", "conformance.cli", "repro",
+                           "layers.LayerNormalization::forward[faulty-layer-norm]", "--profile=quick", "--seed=0",
+                           f"--output={script}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stdout + made.stderr
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERAS_BACKEND")}
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "object: keras.layers.LayerNormalization(" in out
+    expected = printed_array(out, "expected out")
+    assert np.allclose(printed_array(out, "jax (keras"), expected, rtol=1e-3, atol=1e-5), out
+    assert not np.allclose(printed_array(out, "faulty-layer-norm answered in the run, out"), expected,
+                           rtol=1e-3, atol=1e-5), out

@@ -1,0 +1,165 @@
+"""Reproducers for Keras-object cells (layers, losses, loss functions): the CALL procedure as a script.
+
+The script needs only Keras and NumPy: it builds the object from its serialized
+config with Keras's own deserialization (a public function by its name), builds
+it by a first call, assigns the drawn weights by variable path, optionally
+rebuilds it from ``get_config()``, calls it on the inlined inputs on every
+installed Keras 3 backend (each in a process of its own) and prints each answer
+next to the float64 reference's. Registered in :data:`conformance.repro.WRITERS`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from conformance import repro
+from conformance.adapter import CALL
+
+
+def structure_source(value: Any) -> str:
+    """Nested dicts and lists of arrays and JSON values as Python source (lists stay lists)."""
+    if isinstance(value, np.ndarray):
+        return repro.array_source(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {structure_source(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(structure_source(v) for v in value) + "]"
+    return repr(value)
+
+
+def write_call(found: repro.Found) -> str:
+    params = found.draw.case.params
+    expected = {name: np.asarray(exp.ref) for name, exp in (found.draw.expected or {}).items()
+                if getattr(exp, "judge", None) is None}
+    got = dict(found.outcome.outputs) if found.outcome.status == "ok" else {}
+    pieces = {
+        "object": structure_source(params["object"]), "weights": structure_source(params.get("weights", {})),
+        "inputs": structure_source(params["inputs"]), "expected": structure_source(expected),
+        "answered": structure_source(got),
+    }
+    needs_bf16 = any("ml_dtypes" in text for text in pieces.values())
+    return CALL_TEMPLATE.format(
+        title=f"{found.spec} [{found.check}]: {found.verdict} on {found.adapter}",
+        command=f"keras-conformance repro '{found.spec}::{found.check}[{found.adapter}]' "
+                f"--profile={found.profile} --seed={found.seed}",
+        bf16_import="import ml_dtypes  # bfloat16, installed with keras\n" if needs_bf16 else "",
+        training=repr(params.get("training")), rebuild=repr(params.get("rebuild")), floatx=repr(params.get("floatx")),
+        adapter=found.adapter, status=repr(found.outcome.status), reason=repr(found.outcome.reason),
+        backends=repr(repro.BACKENDS), **pieces)
+
+
+CALL_TEMPLATE = '''"""{title}
+
+Written by `{command}`.
+Needs only keras and numpy: builds the object below on every installed Keras 3 backend, each in
+a process of its own, assigns the weights by variable path, calls it and prints each answer
+next to the expected one (a float64 NumPy reference).
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+{bf16_import}
+nan, inf = float("nan"), float("inf")
+
+OBJECT = {object}
+WEIGHTS = {weights}  # by the end of each variable's path
+INPUTS = {inputs}  # the call: obj(*INPUTS["args"], **INPUTS["kwargs"])
+TRAINING = {training}  # passed as training= when not None
+REBUILD = {rebuild}  # "config": the object rebuilt from its own get_config() first
+FLOATX = {floatx}
+EXPECTED = {expected}
+# what {adapter} answered in the run ({status} {reason})
+ANSWERED = {answered}
+
+
+def tensors(keras, value):
+    if isinstance(value, np.ndarray):
+        return keras.ops.convert_to_tensor(value, dtype=value.dtype.name)
+    if isinstance(value, dict):
+        return {{k: tensors(keras, v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return [tensors(keras, v) for v in value]
+    return value
+
+
+def build(keras):
+    namespace = keras
+    for part in OBJECT["module"].split(".")[1:]:
+        namespace = getattr(namespace, part)
+    found = getattr(namespace, OBJECT["class_name"])
+    if not isinstance(found, type):  # a public function: itself
+        return found
+    obj = keras.saving.deserialize_keras_object(OBJECT)
+    if hasattr(obj, "build"):
+        obj(*tensors(keras, INPUTS["args"]), **tensors(keras, INPUTS["kwargs"]))  # builds it
+        if REBUILD == "config":
+            assign(obj)
+            obj = type(obj).from_config(obj.get_config())
+            obj(*tensors(keras, INPUTS["args"]), **tensors(keras, INPUTS["kwargs"]))
+        assign(obj)
+    return obj
+
+
+def assign(obj):
+    for variable in obj.weights:
+        if "float" not in str(variable.dtype):
+            continue
+        keys = [k for k in WEIGHTS if variable.path == k or variable.path.endswith("/" + k)]
+        variable.assign(WEIGHTS[keys[0]])
+
+
+def call(backend):
+    os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("JAX_ENABLE_X64", "1")  # float64 stays float64 on JAX
+    import keras
+
+    if FLOATX:
+        keras.config.set_floatx(FLOATX)
+    label = f"{{backend}} (keras {{keras.__version__}})"
+    try:
+        obj = build(keras)
+        kwargs = tensors(keras, INPUTS["kwargs"])
+        if TRAINING is not None:
+            kwargs["training"] = TRAINING
+        result = obj(*tensors(keras, INPUTS["args"]), **kwargs)
+    except Exception as exc:
+        print(f"{{label}}: raised {{type(exc).__name__}}: {{exc}}")
+        return
+    parts = result if isinstance(result, (tuple, list)) else [result]
+    for i, out in enumerate(parts):
+        name = f"out{{i}}" if isinstance(result, (tuple, list)) else "out"
+        show(f"{{label}} {{name}}", np.asarray(keras.ops.convert_to_numpy(out)))
+    for variable in getattr(obj, "non_trainable_weights", []):
+        if "float" in str(variable.dtype):
+            show(f"{{label}} state {{variable.path}}", np.asarray(keras.ops.convert_to_numpy(variable)))
+
+
+def show(label, array):
+    with np.printoptions(precision=17, threshold=200):
+        print(f"{{label}}: dtype {{array.dtype}}, shape {{array.shape}}\\n  {{array!r}}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        call(sys.argv[1])
+        sys.exit()
+    print(f"object: {{OBJECT['module']}}.{{OBJECT['class_name']}}({{OBJECT['config']}}), training={{TRAINING}}, "
+          f"rebuild={{REBUILD}}")
+    for name, array in EXPECTED.items():
+        show(f"expected {{name}} (the float64 reference)", array)
+    for name, array in ANSWERED.items():
+        show(f"{adapter} answered in the run, {{name}}", array)
+    for backend in {backends}:
+        done = subprocess.run([sys.executable, __file__, backend], capture_output=True, text=True)
+        if done.returncode != 0 and "No module named" in done.stderr:
+            print(f"{{backend}}: not installed")
+        else:
+            print(done.stdout.rstrip() or done.stderr.strip().splitlines()[-1])
+'''
+
+repro.WRITERS[CALL] = write_call
