@@ -1,8 +1,8 @@
-"""Keras 3 on JAX with one training fault planted: losses and optimizers that are subtly wrong.
+"""Keras 3 on JAX with one training fault planted: losses, optimizers and metrics that are subtly wrong.
 
 Each adapter patches one Keras class when its worker starts (tests/faulty_objects.py
 explains the pattern); tests/test_training_faults.py checks that the loss and
-optimizer specs catch each one. Workers import this module by name.
+optimizer and metric specs catch each one. Workers import this module by name.
 """
 
 from __future__ import annotations
@@ -75,4 +75,41 @@ class LabelSmoothingIgnored(HonestJax):
         keras.losses.BinaryCrossentropy.__init__ = init
 
 
-ADAPTERS = (HonestJax, AdamWithoutBiasCorrection, NesterovIgnored, ClippingIgnored, LabelSmoothingIgnored)
+class HuberFunctionIgnoresDelta(HonestJax):
+    """The function ``keras.losses.huber`` computes with delta = 1 whatever it is given."""
+
+    id = "faulty-huber-delta"
+
+    def plant(self, keras: Any) -> None:
+        original = keras.losses.huber
+        keras.losses.huber = lambda y_true, y_pred, delta=1.0: original(y_true, y_pred, 1.0)
+
+
+class MeanOfLastBatchOnly(HonestJax):
+    """Mean metrics forget every batch before the last: each update resets the state first."""
+
+    id = "faulty-metric-last-batch"
+
+    def plant(self, keras: Any) -> None:
+        original = keras.metrics.Mean.update_state
+
+        def update_state(self: Any, values: Any, sample_weight: Any = None) -> None:
+            self.reset_state()
+            original(self, values, sample_weight=sample_weight)
+
+        keras.metrics.Mean.update_state = update_state
+
+
+class PrecisionIgnoresSampleWeight(HonestJax):
+    """Precision counts every sample once, whatever its weight."""
+
+    id = "faulty-precision-weights"
+
+    def plant(self, keras: Any) -> None:
+        original = keras.metrics.Precision.update_state
+        keras.metrics.Precision.update_state = lambda self, y_true, y_pred, sample_weight=None: original(
+            self, y_true, y_pred)
+
+
+ADAPTERS = (HonestJax, AdamWithoutBiasCorrection, NesterovIgnored, ClippingIgnored, LabelSmoothingIgnored,
+            HuberFunctionIgnoresDelta, MeanOfLastBatchOnly, PrecisionIgnoresSampleWeight)

@@ -1,9 +1,11 @@
-"""The loss and optimizer specs catch a wrong loss or a wrong update step.
+"""The loss, optimizer and metric specs catch a wrong loss, update step or accumulation.
 
 Real Keras 3 on JAX, honest and with one fault planted (tests/faulty_training.py):
 Adam without its bias corrections, SGD ignoring nesterov, optimizers ignoring
-gradient clipping, BinaryCrossentropy ignoring label smoothing. The specs are the
-catalog's own (specs/losses.py, specs/training/optimizers.py), drawn in float32.
+gradient clipping, BinaryCrossentropy ignoring label smoothing, the function huber
+ignoring delta, mean metrics keeping the last batch only, Precision ignoring sample
+weights. The specs are the catalog's own (specs/losses.py, specs/metrics.py,
+specs/training/optimizers.py), drawn in float32.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conformance.specs import losses
+from conformance.specs import losses, metrics
 from conformance.specs.training import optimizers
 from hypothesis import settings
 
@@ -37,6 +39,9 @@ def _spec(specs: list, name: str) -> object:
 ADAM = _spec(optimizers.SPECS, "optimizers.Adam")
 SGD = _spec(optimizers.SPECS, "optimizers.SGD")
 BCE = _spec(losses.SPECS, "losses.BinaryCrossentropy")
+HUBER = _spec(losses.SPECS, "losses.huber")
+MSE_METRIC = _spec(metrics.SPECS, "metrics.MeanSquaredError")
+PRECISION = _spec(metrics.SPECS, "metrics.Precision")
 
 #: each fault, the spec and the check that must see it
 FAULTS = {
@@ -44,6 +49,9 @@ FAULTS = {
     "faulty-sgd-nesterov": (SGD, "steps"),
     "faulty-clipping": (ADAM, "steps"),
     "faulty-bce-smoothing": (BCE, "values"),
+    "faulty-huber-delta": (HUBER, "values"),
+    "faulty-metric-last-batch": (MSE_METRIC, "accumulate"),
+    "faulty-precision-weights": (PRECISION, "accumulate"),
 }
 
 

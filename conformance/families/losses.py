@@ -377,3 +377,50 @@ def _rank3_with_sample_weight(draw: Any, config: dict, dtype: str, mode: str) ->
 
 def rank3_with_sample_weight(config: dict, dtype: str, mode: str) -> st.SearchStrategy:
     return _rank3_with_sample_weight(config, dtype, mode)
+
+
+# -- loss functions: per sample, unreduced ---------------------------------------------------------
+def _function_reference(per_sample: PerSample) -> Callable[[dict, dict, dict, bool], np.ndarray]:
+    """The function's own arguments (``inputs["kwargs"]``) are the per-sample config."""
+
+    def reference(config: dict, weights: dict, inputs: dict, training: bool) -> np.ndarray:
+        y_true, y_pred = inputs["args"]
+        return per_sample({**inputs["kwargs"], "dtype": config["dtype"]}, y_true, y_pred, config["dtype"])[0]
+
+    return reference
+
+
+def _function_conditioning(per_sample: PerSample) -> Callable[[dict, dict, dict, Any], np.ndarray]:
+    """|ref| + the per-sample magnitude, times sqrt(terms along the reduced axis) for the mean."""
+
+    def conditioning(config: dict, weights: dict, inputs: dict, ref: Any) -> np.ndarray:
+        y_true, y_pred = inputs["args"]
+        _, magnitude, _ = per_sample(dict(inputs["kwargs"]), y_true, y_pred, "float64")
+        return np.abs(ref) + np.abs(magnitude) * np.sqrt(max(np.shape(y_pred)[-1], 1))
+
+    return conditioning
+
+
+def _function_inputs(inputs: Any, arguments: st.SearchStrategy) -> Any:
+    """The function's keyword arguments drawn first (they decide logits or probabilities), then the
+    loss's inputs for them, without a sample weight (a function has none)."""
+
+    @st.composite
+    def draw_inputs(draw: Any, config: dict, dtype: str, mode: str) -> dict:
+        kwargs = draw(arguments)
+        drawn = draw(inputs(kwargs, dtype, mode))
+        return {"args": drawn["args"], "kwargs": kwargs}
+
+    return draw_inputs
+
+
+def loss_function_spec(api: str, inputs: Any, per_sample: PerSample, arguments: st.SearchStrategy | None = None,
+                       **options: Any) -> LossCaseSpec:
+    """A ``keras.losses`` function (``binary_crossentropy``): ``fn(y_true, y_pred, **arguments)`` per
+    sample, unreduced; values and gradients (it has no config to round-trip); computed in floatx."""
+    options.setdefault("checks_", (LOSS_VALUES, LOSS_GRADIENTS))
+    options.setdefault("floatx", True)
+    options.setdefault("signed_zeros", False)
+    return LossCaseSpec(api, lambda dtype: st.just({}), _function_inputs(inputs, st.just({}) if arguments is None else arguments),
+                        _function_reference(per_sample), lambda c, i: {},
+                        conditioning=_function_conditioning(per_sample), **options)
