@@ -141,7 +141,9 @@ def write_op(found: Found) -> str:
     got_src = ",\n    ".join(f"{name!r}: {array_source(a)}" for name, a in got.items())
     pack = case.params.get("pack", [])
     leading = case.params.get("leading", [])
-    needs_bf16 = "ml_dtypes" in arrays + kwargs + expected_src + got_src
+    cotangent = case.extra.get("cotangent")
+    needs_bf16 = "ml_dtypes" in arrays + kwargs + expected_src + got_src + (
+        array_source(cotangent) if cotangent is not None else "")
     return TEMPLATE.format(
         title=f"{found.spec} [{found.check}]: {found.verdict} on {found.adapter}",
         command=f"keras-conformance repro '{found.spec}::{found.check}[{found.adapter}]' "
@@ -152,7 +154,15 @@ def write_op(found: Found) -> str:
         expected_dtypes=repr({name: exp.dtype for name, exp in (found.draw.expected or {}).items()}), adapter=found.adapter, got=got_src,
         got_status=repr(found.outcome.status if found.outcome.status != "ok" else ""),
         got_reason=repr(found.outcome.reason), backends=repr(BACKENDS),
+        mode=repr(MODES[case.kind]), wrt=repr(case.params.get("wrt", [])),
+        grad_outputs=repr(case.params.get("grad_outputs")),
+        cotangent=array_source(case.extra["cotangent"]) if "cotangent" in case.extra else "None",
     )
+
+
+#: what the script does with the call, per case kind
+MODES = {"op": "values", "op_shapes": "values", "op_symbolic": "symbolic", "op_compiled": "compiled",
+         "op_grad": "grad"}
 
 
 TEMPLATE = '''"""{title}
@@ -182,6 +192,10 @@ EXPECTED = {{
 EXPECTED_DTYPES = {expected_dtypes}
 KWARGS_SOURCE = {kwargs_source!r}
 ORACLE_ERROR = {oracle_error}  # the oracle raised: every backend should raise too
+MODE = {mode}  # values: the call; symbolic: shape inference; compiled: jit/tf.function; grad: its VJP
+WRT = {wrt}  # grad: the differentiated arguments
+GRAD_OUTPUTS = {grad_outputs}
+COTANGENT = {cotangent}
 # what {adapter} answered in the run ({got_status} {got_reason})
 ANSWERED = {{
     {got}
@@ -202,19 +216,76 @@ def call(backend):
     fn = keras
     for part in API.split("."):
         fn = getattr(fn, part)
+    label = f"{{backend}} (keras {{keras.__version__}})"
+
+    def run(*tensors):
+        args = list(tensors)
+        for start, stop in reversed(PACK):
+            stop = len(args) if stop is None else stop
+            args[start:stop] = [list(args[start:stop])]
+        return fn(*LEADING, *args, **kwargs(keras))
+
     args = [keras.ops.convert_to_tensor(a, dtype=a.dtype.name) for a in ARGS]
-    for start, stop in reversed(PACK):
-        stop = len(args) if stop is None else stop
-        args[start:stop] = [list(args[start:stop])]
     try:
-        result = fn(*LEADING, *args, **kwargs(keras))
+        if MODE == "symbolic":  # shape inference, as in a functional model, against the eager call
+            inferred = run(*[keras.KerasTensor(a.shape, dtype=a.dtype.name) for a in ARGS])
+            for i, spec in enumerate(inferred if isinstance(inferred, (tuple, list)) else [inferred]):
+                print(f"{{label}} symbolic out{{i}}: shape {{spec.shape}}, dtype {{spec.dtype}}")
+        if MODE == "grad":
+            result = gradients(keras, backend, run, args)
+            for i, g in zip(WRT, result):
+                show(f"{{label}} grad{{i}}", np.asarray(keras.ops.convert_to_numpy(g)))
+            return
+        result = compiled(keras, backend, run)(*args) if MODE == "compiled" else run(*args)
     except Exception as exc:
-        print(f"{{backend}} (keras {{keras.__version__}}): raised {{type(exc).__name__}}: {{exc}}")
+        print(f"{{label}}: raised {{type(exc).__name__}}: {{exc}}")
         return
     results = result if isinstance(result, (tuple, list)) else [result]
     for i, out in enumerate(results):
         name = f"out{{i}}" if isinstance(result, (tuple, list)) else "out"
-        show(f"{{backend}} (keras {{keras.__version__}}) {{name}}", np.asarray(keras.ops.convert_to_numpy(out)))
+        show(f"{{label}}{{' compiled' if MODE == 'compiled' else ''}} {{name}}",
+             np.asarray(keras.ops.convert_to_numpy(out)))
+
+
+def compiled(keras, backend, run):
+    """The call compiled as Keras compiles a function on this backend."""
+    if backend == "jax":
+        import jax
+        return jax.jit(run)
+    if backend == "tensorflow":
+        import tensorflow as tf
+        return tf.function(run)
+    raise RuntimeError(f"Keras compiles nothing by default on {{backend}}")
+
+
+def gradients(keras, backend, run, args):
+    """The vector-Jacobian product of the call with COTANGENT, w.r.t. the arguments WRT."""
+    def of(*diff):
+        full = list(args)
+        for i, d in zip(WRT, diff):
+            full[i] = d
+        out = run(*full)
+        if GRAD_OUTPUTS is not None:  # several outputs: the differentiated ones, flattened and joined
+            out = keras.ops.concatenate([keras.ops.reshape(out[i], (-1,)) for i in GRAD_OUTPUTS], axis=0)
+        return out
+    primals = [args[i] for i in WRT]
+    cotangent = keras.ops.convert_to_tensor(COTANGENT, dtype=COTANGENT.dtype.name)
+    if backend == "jax":
+        import jax
+        _, back = jax.vjp(of, *primals)
+        return back(cotangent)
+    if backend == "tensorflow":
+        import tensorflow as tf
+        with tf.GradientTape() as tape:
+            for p in primals:
+                tape.watch(p)
+            out = of(*primals)
+        return tape.gradient(out, primals, output_gradients=cotangent)
+    if backend == "torch":
+        import torch
+        diff = [p.detach().clone().requires_grad_(True) for p in primals]
+        return torch.autograd.grad(of(*diff), diff, grad_outputs=cotangent, allow_unused=True)
+    raise RuntimeError(f"the {{backend}} backend has no automatic differentiation")
 
 
 def show(label, array):
@@ -245,7 +316,7 @@ if __name__ == "__main__":
 '''
 
 #: one writer per case kind; another kind (a Keras object: config, weights by path, inputs) is one more entry
-WRITERS: dict[str, Callable[[Found], str]] = {"op": write_op, "op_shapes": write_op}
+WRITERS: dict[str, Callable[[Found], str]] = {kind: write_op for kind in MODES}
 
 
 def script(found: Found) -> str:

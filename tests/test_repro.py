@@ -116,3 +116,29 @@ def test_a_layer_cell_gives_a_script_that_builds_the_layer_by_its_config(tmp_pat
     assert np.allclose(printed_array(out, "jax (keras"), expected, rtol=1e-3, atol=1e-5), out
     assert not np.allclose(printed_array(out, "faulty-layer-norm answered in the run, out"), expected,
                            rtol=1e-3, atol=1e-5), out
+
+
+@pytest.mark.parametrize("check, printed", [("grad", "jax (keras {version}) grad0"),
+                                            ("symbolic", "jax (keras {version}) symbolic out0: shape (2, 3)"),
+                                            ("compiled", "jax (keras {version}) compiled out")])
+def test_gradient_shape_inference_and_compiled_cells_are_written(tmp_path: Path, check: str, printed: str) -> None:
+    keras = pytest.importorskip("keras")
+    pytest.importorskip("jax")
+    from conformance.adapter import Outcome
+    from conformance.spec import catalog
+
+    spec = next(s for s in catalog() if s.name == "ops.numpy.sin")
+    x = np.array([[0.5, -1.0, 2.0], [0.0, 1.5, -0.25]], dtype=np.float32)
+    draw = spec.prepare(check, [x], {}, 7)
+    answered = {name: np.zeros_like(np.asarray(exp.ref), dtype=np.float32) for name, exp in draw.expected.items()}
+    found = repro.Found(spec.name, check, "some-adapter", draw, Outcome.ok(answered), "diverged", "quick", 0)
+    script = tmp_path / f"repro_{check}.py"
+    script.write_text(repro.script(found))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERAS_BACKEND")}
+    done = subprocess.run([sys.executable, str(script), "jax"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert printed.format(version=keras.__version__) in done.stdout, done.stdout
+    if check == "grad":  # cos(x) * cotangent, from jax.vjp in the script
+        got = printed_array(done.stdout, f"jax (keras {keras.__version__}) grad0")
+        assert np.allclose(got, np.asarray(draw.expected["grad0"].ref), rtol=1e-5, atol=1e-6), done.stdout
