@@ -26,6 +26,7 @@ from .objects import ObjectProcedures
 #: Keras 3 config keys that Keras 2 spells otherwise, per class ("*": every class)
 RENAMED_KEYS: dict[str, dict[str, str]] = {
     "InputLayer": {"batch_shape": "batch_input_shape"},
+    "LeakyReLU": {"negative_slope": "alpha"},  # Keras 3 renamed the slope (both default 0.3 here)
 }
 
 #: Keras 2 variable names -> Keras 3's, where they differ (the engine keys weights by Keras 3's)
@@ -121,7 +122,8 @@ class Keras2Objects(ObjectProcedures):
             total = objective(values, None)
         sources = [*values, *trainable]
         grads = tape.gradient(total, sources)
-        return [tf.zeros_like(s) if g is None else g for s, g in zip(sources, grads)]
+        # an Embedding's gradient is sparse (IndexedSlices): densified, as Keras 3 returns it
+        return [tf.zeros_like(s) if g is None else tf.convert_to_tensor(g) for s, g in zip(sources, grads)]
 
 
 class TheanoObjects(Keras2Objects):
