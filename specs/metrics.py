@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from conformance.families import loss_values as values
 from conformance.families import losses as inputs
 from conformance.families import metrics as family
+from conformance.families.losses import loss_function_spec
 from conformance.families.metrics import confusion_metric_spec, mean_metric_spec, with_dtype
+from conformance.objects import LOSS_VALUES, MetricSpec
 
 FLAGS = st.booleans()
 SMOOTHING = st.sampled_from((0.0, 0.1, 1.0))
@@ -57,6 +59,11 @@ SPECS = [
                      inputs.categorical, family.top_k_categorical_accuracy),
     mean_metric_spec("metrics.SparseTopKCategoricalAccuracy", with_dtype(k=st.sampled_from((1, 2, 5))),
                      inputs.sparse_labels, family.sparse_top_k_categorical_accuracy),
+    # given values
+    MetricSpec("metrics.Mean", NONE, family.values_batches, family.mean_values_reference,
+               conditioning=family.values_conditioning(family.mean_values_reference)),
+    MetricSpec("metrics.Sum", NONE, family.values_batches, family.sum_values_reference,
+               conditioning=family.values_conditioning(family.sum_values_reference)),
     # confusion matrix
     confusion_metric_spec("metrics.TruePositives", "tp"),
     confusion_metric_spec("metrics.FalsePositives", "fp"),
@@ -64,4 +71,47 @@ SPECS = [
     confusion_metric_spec("metrics.FalseNegatives", "fn"),
     confusion_metric_spec("metrics.Precision", "precision"),
     confusion_metric_spec("metrics.Recall", "recall"),
+]
+
+
+def _function(name: str, inputs: object, per_sample: object, values_only: bool = False,
+              **arguments: st.SearchStrategy) -> object:
+    """``metrics.<name>(y_true, y_pred, **arguments)``: per sample, unreduced (an accuracy has no
+    useful gradient: values only)."""
+    options = {"checks_": (LOSS_VALUES,)} if values_only else {}
+    return loss_function_spec(f"metrics.{name}", inputs, per_sample, st.fixed_dictionaries(arguments), **options)
+
+
+# The functions of keras.metrics (the losses' functions re-exported, and the accuracies).
+SPECS += [
+    _function("mean_squared_error", inputs.real_pair, values.mean_squared_error),
+    _function("mean_absolute_error", inputs.real_pair, values.mean_absolute_error),
+    _function("mean_absolute_percentage_error", inputs.real_pair, values.mean_absolute_percentage_error),
+    _function("mean_squared_logarithmic_error", inputs.real_pair, values.mean_squared_logarithmic_error),
+    _function("huber", inputs.real_pair, values.huber, delta=st.sampled_from((1.0, 0.5, 2.0))),
+    _function("log_cosh", inputs.real_pair, values.log_cosh),
+    _function("hinge", inputs.hinge_pair, values.hinge),
+    _function("squared_hinge", inputs.hinge_pair, values.squared_hinge),
+    _function("categorical_hinge", inputs.categorical, values.categorical_hinge),
+    _function("kl_divergence", inputs.categorical, values.kl_divergence),
+    _function("poisson", inputs.nonnegative_pair, values.poisson),
+    _function("binary_crossentropy", inputs.binary, values.binary_crossentropy, from_logits=FLAGS,
+              label_smoothing=SMOOTHING),
+    _function("binary_focal_crossentropy", inputs.binary, values.binary_focal_crossentropy, from_logits=FLAGS,
+              label_smoothing=SMOOTHING, gamma=st.sampled_from((2.0, 0.0))),
+    _function("categorical_crossentropy", inputs.categorical, values.categorical_crossentropy, from_logits=FLAGS,
+              label_smoothing=SMOOTHING),
+    _function("categorical_focal_crossentropy", inputs.categorical, values.categorical_focal_crossentropy,
+              from_logits=FLAGS, gamma=st.sampled_from((2.0, 0.0))),
+    _function("sparse_categorical_crossentropy", inputs.sparse_labels, values.sparse_categorical_crossentropy,
+              from_logits=FLAGS),
+    _function("binary_accuracy", family.thresholded, family.binary_accuracy_elementwise, values_only=True,
+              threshold=st.sampled_from((0.5, 0.3, 0.7))),
+    _function("categorical_accuracy", inputs.categorical, family.categorical_accuracy, values_only=True),
+    _function("sparse_categorical_accuracy", inputs.sparse_labels, family.sparse_categorical_accuracy,
+              values_only=True),
+    _function("top_k_categorical_accuracy", inputs.categorical, family.top_k_categorical_accuracy,
+              values_only=True, k=st.sampled_from((1, 2, 5))),
+    _function("sparse_top_k_categorical_accuracy", inputs.sparse_labels,
+              family.sparse_top_k_categorical_accuracy, values_only=True, k=st.sampled_from((1, 2, 5))),
 ]

@@ -111,5 +111,21 @@ class PrecisionIgnoresSampleWeight(HonestJax):
             self, y_true, y_pred)
 
 
+class StaircaseIgnored(HonestJax):
+    """ExponentialDecay decays smoothly even with ``staircase=True``."""
+
+    id = "faulty-schedule-staircase"
+
+    def plant(self, keras: Any) -> None:
+        original = keras.optimizers.schedules.ExponentialDecay.__init__
+
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            self.staircase = False
+
+        keras.optimizers.schedules.ExponentialDecay.__init__ = init
+
+
 ADAPTERS = (HonestJax, AdamWithoutBiasCorrection, NesterovIgnored, ClippingIgnored, LabelSmoothingIgnored,
-            HuberFunctionIgnoresDelta, MeanOfLastBatchOnly, PrecisionIgnoresSampleWeight)
+            HuberFunctionIgnoresDelta, MeanOfLastBatchOnly, PrecisionIgnoresSampleWeight,
+            StaircaseIgnored)

@@ -134,6 +134,13 @@ def binary_accuracy(config: dict, t: np.ndarray, p: np.ndarray, dtype: str) -> t
     return _exact(np.mean(t == (p > threshold), axis=-1))
 
 
+def binary_accuracy_elementwise(config: dict, t: np.ndarray, p: np.ndarray, dtype: str) -> tuple:
+    """The function ``metrics.binary_accuracy`` of Keras 3: one value per element (not averaged
+    over the last axis; the metric's ``reduce_to_samplewise_values`` does that)."""
+    threshold = float(np.asarray(config.get("threshold", 0.5), dtype))
+    return _exact((t == (p > threshold)).astype(np.float64))
+
+
 def categorical_accuracy(config: dict, t: np.ndarray, p: np.ndarray, dtype: str) -> tuple:
     """argmax equality; a tie is the first maximum (numpy's argmax, as every backend's)."""
     return _exact((np.argmax(t, axis=-1) == np.argmax(p, axis=-1)).astype(np.float64))
@@ -252,3 +259,63 @@ THRESHOLDS = st.sampled_from((0.5, 0.3, 0.75, [0.25, 0.5, 0.75], [0.0, 0.5, 1.0]
 def confusion_metric_spec(api: str, which: str, **options: Any) -> MetricSpec:
     return MetricSpec(api, with_dtype(thresholds=THRESHOLDS), batches_of(thresholded), confusion_reference(which),
                       conditioning=confusion_conditioning(which), **options)
+
+
+# -- Mean and Sum of given values --------------------------------------------------------------------
+@st.composite
+def _values_batches(draw: Any, config: dict, dtype: str) -> Batches:
+    """Two to four ``update_state(values, sample_weight)`` calls: values of rank 0 (one sample),
+    1 or 2 (each sample's mean or sum first), a non-negative (batch,) weight or none."""
+    batches = []
+    for _ in range(draw(st.integers(2, 4))):
+        shape = draw(st.sampled_from(((), (draw(st.integers(1, 4)),),
+                                      (draw(st.integers(1, 4)), draw(st.integers(1, 3))))))
+        values = draw(strategies.arrays(dtype, shape, strategies.VALUES))
+        kwargs = _sample_weight(draw, shape[0], dtype, strategies.VALUES) if shape else {}
+        batches.append({"args": [values], "kwargs": kwargs})
+    return batches
+
+
+def values_batches(config: dict, dtype: str) -> st.SearchStrategy:
+    return _values_batches(config, dtype)
+
+
+def _samplewise(batch: dict, reduce: Callable[..., np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``reduce_to_samplewise_values``: each sample's values reduced over its further axes, and
+    the weight of each sample (ones without a weight; a scalar is one sample)."""
+    values = np.asarray(batch["args"][0], np.float64).reshape(np.shape(batch["args"][0]) or (1,))
+    if values.ndim > 1:
+        values = reduce(values, axis=tuple(range(1, values.ndim)))
+    weight = batch["kwargs"].get("sample_weight")
+    return values, np.ones_like(values) if weight is None else np.asarray(weight, np.float64)
+
+
+def mean_values_reference(config: dict, batches: Batches) -> Refs:
+    """``metrics.Mean``: sum(samplewise mean x weight) / sum(weights), divide-no-nan."""
+
+    def terms(batch: dict) -> np.ndarray:
+        values, weights = _samplewise(batch, np.mean)
+        return np.array([np.sum(values * weights), np.sum(weights)])
+
+    return _accumulated(config, batches, terms, lambda s: np.asarray(_divide_no_nan(s[0], s[1])))
+
+
+def sum_values_reference(config: dict, batches: Batches) -> Refs:
+    """``metrics.Sum``: the sum of the values, each sample's weighted."""
+
+    def terms(batch: dict) -> np.ndarray:
+        values, weights = _samplewise(batch, np.sum)
+        return np.array([np.sum(values * weights)])
+
+    return _accumulated(config, batches, terms, lambda s: np.asarray(s[0]))
+
+
+def values_conditioning(reference: Callable[[dict, Batches], Refs]) -> Callable[[dict, Batches, Refs], Refs]:
+    """The same reduction of |values| (and the weights), times sqrt(terms summed)."""
+
+    def conditioning(config: dict, batches: Batches, refs: Refs) -> Refs:
+        magnitude = reference(config, [{"args": [np.abs(b["args"][0])], "kwargs": b["kwargs"]} for b in batches])
+        terms = np.sqrt(sum(max(np.size(b["args"][0]), 1) for b in batches))
+        return {name: np.abs(ref) + np.abs(magnitude[name]) * terms for name, ref in refs.items()}
+
+    return conditioning
