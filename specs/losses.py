@@ -17,6 +17,7 @@ from conformance.families import losses as family
 from conformance.families.losses import (
     COMMON_REDUCTIONS,
     REDUCTIONS,
+    function_spec,
     loss_function_spec,
     loss_spec,
     with_reduction,
@@ -78,49 +79,44 @@ SPECS = [
               family.generalized, values.categorical_generalized_cross_entropy),
 ]
 
-def _function(name: str, inputs: object, per_sample: object, **arguments: st.SearchStrategy) -> object:
-    """``losses.<name>(y_true, y_pred, **arguments)``: per sample, unreduced."""
-    return loss_function_spec(f"losses.{name}", inputs, per_sample, st.fixed_dictionaries(arguments))
-
-
 # The functions, each with its own keyword arguments drawn (Python values in the call's kwargs).
 SPECS += [
-    _function("mean_squared_error", family.real_pair, values.mean_squared_error),
-    _function("mean_absolute_error", family.real_pair, values.mean_absolute_error),
-    _function("mean_absolute_percentage_error", family.real_pair, values.mean_absolute_percentage_error),
-    _function("mean_squared_logarithmic_error", family.real_pair, values.mean_squared_logarithmic_error),
-    _function("cosine_similarity", family.cosine_pair, values.cosine_similarity, axis=st.sampled_from((-1, 1))),
-    _function("huber", family.real_pair, values.huber, delta=st.sampled_from((1.0, 0.5, 2.0))),
-    _function("log_cosh", family.real_pair, values.log_cosh),
-    _function("hinge", family.hinge_pair, values.hinge),
-    _function("squared_hinge", family.hinge_pair, values.squared_hinge),
-    _function("categorical_hinge", family.categorical, values.categorical_hinge),
-    _function("kl_divergence", family.categorical, values.kl_divergence),
-    _function("poisson", family.nonnegative_pair, values.poisson),
-    _function("binary_crossentropy", family.binary, values.binary_crossentropy, from_logits=FLAGS,
+    function_spec("losses.mean_squared_error", family.real_pair, values.mean_squared_error),
+    function_spec("losses.mean_absolute_error", family.real_pair, values.mean_absolute_error),
+    function_spec("losses.mean_absolute_percentage_error", family.real_pair, values.mean_absolute_percentage_error),
+    function_spec("losses.mean_squared_logarithmic_error", family.real_pair, values.mean_squared_logarithmic_error),
+    function_spec("losses.cosine_similarity", family.cosine_pair, values.cosine_similarity, axis=st.sampled_from((-1, 1))),
+    function_spec("losses.huber", family.real_pair, values.huber, delta=st.sampled_from((1.0, 0.5, 2.0))),
+    function_spec("losses.log_cosh", family.real_pair, values.log_cosh),
+    function_spec("losses.hinge", family.hinge_pair, values.hinge),
+    function_spec("losses.squared_hinge", family.hinge_pair, values.squared_hinge),
+    function_spec("losses.categorical_hinge", family.categorical, values.categorical_hinge),
+    function_spec("losses.kl_divergence", family.categorical, values.kl_divergence),
+    function_spec("losses.poisson", family.nonnegative_pair, values.poisson),
+    function_spec("losses.binary_crossentropy", family.binary, values.binary_crossentropy, from_logits=FLAGS,
               label_smoothing=SMOOTHING),
-    _function("binary_focal_crossentropy", family.binary, values.binary_focal_crossentropy, from_logits=FLAGS,
+    function_spec("losses.binary_focal_crossentropy", family.binary, values.binary_focal_crossentropy, from_logits=FLAGS,
               label_smoothing=SMOOTHING, apply_class_balancing=FLAGS, alpha=st.sampled_from((0.25, 0.8)),
               gamma=st.sampled_from((2.0, 0.0, 1.5))),
-    _function("categorical_crossentropy", family.categorical, values.categorical_crossentropy, from_logits=FLAGS,
+    function_spec("losses.categorical_crossentropy", family.categorical, values.categorical_crossentropy, from_logits=FLAGS,
               label_smoothing=SMOOTHING),
-    _function("categorical_focal_crossentropy", family.categorical, values.categorical_focal_crossentropy,
+    function_spec("losses.categorical_focal_crossentropy", family.categorical, values.categorical_focal_crossentropy,
               from_logits=FLAGS, label_smoothing=SMOOTHING, alpha=st.sampled_from((0.25, 1.0)),
               gamma=st.sampled_from((2.0, 0.0, 1.5))),
-    _function("sparse_categorical_crossentropy", family.sparse_labels, values.sparse_categorical_crossentropy,
+    function_spec("losses.sparse_categorical_crossentropy", family.sparse_labels, values.sparse_categorical_crossentropy,
               from_logits=FLAGS),
     # ignore_class: a variant (Keras 2.3's function has no such argument)
     loss_function_spec("losses.sparse_categorical_crossentropy", family.sparse_labels,
                        values.sparse_categorical_crossentropy,
                        st.fixed_dictionaries({"from_logits": FLAGS, "ignore_class": st.sampled_from((0, -1))}),
                        name="losses.sparse_categorical_crossentropy.ignore_class"),
-    _function("dice", family.mask_pair, values.dice, axis=st.sampled_from((None, [1]))),
-    _function("tversky", family.mask_pair, values.tversky, alpha=st.sampled_from((0.5, 0.7)),
+    function_spec("losses.dice", family.mask_pair, values.dice, axis=st.sampled_from((None, [1]))),
+    function_spec("losses.tversky", family.mask_pair, values.tversky, alpha=st.sampled_from((0.5, 0.7)),
               beta=st.sampled_from((0.5, 0.3)), axis=st.sampled_from((None, [1]))),
-    _function("circle", family.embeddings, values.circle, gamma=st.sampled_from((80.0, 2.0)),
+    function_spec("losses.circle", family.embeddings, values.circle, gamma=st.sampled_from((80.0, 2.0)),
               margin=st.sampled_from((0.4, 0.1)), remove_diagonal=FLAGS),
     # q has no default: the function cannot be called without it
-    _function("categorical_generalized_cross_entropy", family.generalized,
+    function_spec("losses.categorical_generalized_cross_entropy", family.generalized,
               values.categorical_generalized_cross_entropy, q=st.sampled_from((0.5, 0.1, 0.9))),
 ]
 

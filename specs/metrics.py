@@ -9,14 +9,17 @@ the thresholds themselves.
 
 from __future__ import annotations
 
+import dataclasses
+
+from conformance.specs import losses as loss_specs
 from hypothesis import strategies as st
 
 from conformance.families import loss_values as values
 from conformance.families import losses as inputs
 from conformance.families import metrics as family
-from conformance.families.losses import loss_function_spec
+from conformance.families.losses import function_spec
 from conformance.families.metrics import confusion_metric_spec, mean_metric_spec, with_dtype
-from conformance.objects import LOSS_VALUES, MetricSpec
+from conformance.objects import MetricSpec
 
 FLAGS = st.booleans()
 SMOOTHING = st.sampled_from((0.0, 0.1, 1.0))
@@ -74,44 +77,23 @@ SPECS = [
 ]
 
 
-def _function(name: str, inputs: object, per_sample: object, values_only: bool = False,
-              **arguments: st.SearchStrategy) -> object:
-    """``metrics.<name>(y_true, y_pred, **arguments)``: per sample, unreduced (an accuracy has no
-    useful gradient: values only)."""
-    options = {"checks_": (LOSS_VALUES,)} if values_only else {}
-    return loss_function_spec(f"metrics.{name}", inputs, per_sample, st.fixed_dictionaries(arguments), **options)
-
-
-# The functions of keras.metrics (the losses' functions re-exported, and the accuracies).
+#: keras.metrics re-exports these functions of keras.losses: the same records, under metrics.
+SHARED_FUNCTIONS = ("mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+                    "mean_squared_logarithmic_error", "huber", "log_cosh", "hinge", "squared_hinge",
+                    "categorical_hinge", "kl_divergence", "poisson", "binary_crossentropy",
+                    "binary_focal_crossentropy", "categorical_crossentropy", "categorical_focal_crossentropy",
+                    "sparse_categorical_crossentropy")
+SPECS += [dataclasses.replace(spec, api=f"metrics.{spec.name[7:]}", name=f"metrics.{spec.name[7:]}")
+          for spec in loss_specs.SPECS if spec.name[7:] in SHARED_FUNCTIONS]
+# The accuracies' functions (no useful gradient: values only).
 SPECS += [
-    _function("mean_squared_error", inputs.real_pair, values.mean_squared_error),
-    _function("mean_absolute_error", inputs.real_pair, values.mean_absolute_error),
-    _function("mean_absolute_percentage_error", inputs.real_pair, values.mean_absolute_percentage_error),
-    _function("mean_squared_logarithmic_error", inputs.real_pair, values.mean_squared_logarithmic_error),
-    _function("huber", inputs.real_pair, values.huber, delta=st.sampled_from((1.0, 0.5, 2.0))),
-    _function("log_cosh", inputs.real_pair, values.log_cosh),
-    _function("hinge", inputs.hinge_pair, values.hinge),
-    _function("squared_hinge", inputs.hinge_pair, values.squared_hinge),
-    _function("categorical_hinge", inputs.categorical, values.categorical_hinge),
-    _function("kl_divergence", inputs.categorical, values.kl_divergence),
-    _function("poisson", inputs.nonnegative_pair, values.poisson),
-    _function("binary_crossentropy", inputs.binary, values.binary_crossentropy, from_logits=FLAGS,
-              label_smoothing=SMOOTHING),
-    _function("binary_focal_crossentropy", inputs.binary, values.binary_focal_crossentropy, from_logits=FLAGS,
-              label_smoothing=SMOOTHING, gamma=st.sampled_from((2.0, 0.0))),
-    _function("categorical_crossentropy", inputs.categorical, values.categorical_crossentropy, from_logits=FLAGS,
-              label_smoothing=SMOOTHING),
-    _function("categorical_focal_crossentropy", inputs.categorical, values.categorical_focal_crossentropy,
-              from_logits=FLAGS, gamma=st.sampled_from((2.0, 0.0))),
-    _function("sparse_categorical_crossentropy", inputs.sparse_labels, values.sparse_categorical_crossentropy,
-              from_logits=FLAGS),
-    _function("binary_accuracy", family.thresholded, family.binary_accuracy_elementwise, values_only=True,
-              threshold=st.sampled_from((0.5, 0.3, 0.7))),
-    _function("categorical_accuracy", inputs.categorical, family.categorical_accuracy, values_only=True),
-    _function("sparse_categorical_accuracy", inputs.sparse_labels, family.sparse_categorical_accuracy,
-              values_only=True),
-    _function("top_k_categorical_accuracy", inputs.categorical, family.top_k_categorical_accuracy,
-              values_only=True, k=st.sampled_from((1, 2, 5))),
-    _function("sparse_top_k_categorical_accuracy", inputs.sparse_labels,
-              family.sparse_top_k_categorical_accuracy, values_only=True, k=st.sampled_from((1, 2, 5))),
+    function_spec("metrics.binary_accuracy", family.thresholded, family.binary_accuracy_elementwise, values_only=True,
+                  threshold=st.sampled_from((0.5, 0.3, 0.7))),
+    function_spec("metrics.categorical_accuracy", inputs.categorical, family.categorical_accuracy, values_only=True),
+    function_spec("metrics.sparse_categorical_accuracy", inputs.sparse_labels, family.sparse_categorical_accuracy,
+                  values_only=True),
+    function_spec("metrics.top_k_categorical_accuracy", inputs.categorical, family.top_k_categorical_accuracy,
+                  values_only=True, k=st.sampled_from((1, 2, 5))),
+    function_spec("metrics.sparse_top_k_categorical_accuracy", inputs.sparse_labels,
+                  family.sparse_top_k_categorical_accuracy, values_only=True, k=st.sampled_from((1, 2, 5))),
 ]

@@ -424,3 +424,11 @@ def loss_function_spec(api: str, inputs: Any, per_sample: PerSample, arguments: 
     return LossCaseSpec(api, lambda dtype: st.just({}), _function_inputs(inputs, st.just({}) if arguments is None else arguments),
                         _function_reference(per_sample), lambda c, i: {},
                         conditioning=_function_conditioning(per_sample), **options)
+
+
+def function_spec(api: str, inputs: Any, per_sample: PerSample, values_only: bool = False,
+                  **arguments: st.SearchStrategy) -> LossCaseSpec:
+    """``api(y_true, y_pred, **arguments)`` (``losses.huber``, ``metrics.binary_accuracy``), each
+    argument drawn; ``values_only`` where a gradient means nothing (an accuracy)."""
+    options = {"checks_": (LOSS_VALUES,)} if values_only else {}
+    return loss_function_spec(api, inputs, per_sample, st.fixed_dictionaries(arguments), **options)
