@@ -143,3 +143,55 @@ def test_gradient_shape_inference_and_compiled_cells_are_written(tmp_path: Path,
     if check == "grad":  # cos(x) * cotangent, from jax.vjp in the script
         got = printed_array(done.stdout, f"jax (keras {keras.__version__}) grad0")
         assert np.allclose(got, np.asarray(draw.expected["grad0"].ref), rtol=1e-5, atol=1e-6), done.stdout
+
+
+def _object_draw(kind: str):
+    """A drawn case of each Keras-object procedure that has a writer (float32, a fixed draw)."""
+    from hypothesis import strategies as st
+
+    from conformance.families import layers, training
+    from conformance.objects import GRADIENTS, LayerSpec, MetricSpec, OptimizerSpec
+
+    rng = np.random.default_rng(0)
+    if kind == "call_grad":
+        spec = LayerSpec("layers.Dense", layers.dense_config, layers.dense_inputs, layers.dense_weights,
+                         layers.dense_reference, dtypes=("float32",), checks_=(GRADIENTS,))
+        config = {"units": 2, "activation": "tanh", "use_bias": True, "dtype": "float32"}
+        inputs = {"args": [rng.standard_normal((3, 4)).astype("float32")], "kwargs": {}}
+        weights = {"kernel": rng.standard_normal((4, 2)).astype("float32"),
+                   "bias": rng.standard_normal(2).astype("float32")}
+        return spec.prepare(GRADIENTS, config, inputs, weights, "float32", 5)
+    if kind == "apply_gradients":
+        spec = OptimizerSpec("optimizers.Adam", training.adam_config, training.optimizer_variables,
+                             training.adam_reference, dtypes=("float32",))
+        config = {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+        variables = {"w0": rng.standard_normal(3).astype("float32")}
+        gradients = [{"w0": rng.standard_normal(3).astype("float32")} for _ in range(3)]
+        return spec.prepare("steps", config, variables, gradients, "float32")
+    spec = MetricSpec("metrics.MeanSquaredError", lambda dtype: st.just({}), training.regression_batches,
+                      training.mean_metric_reference(training.squared_error), dtypes=("float32",))
+    batches = [{"args": [rng.standard_normal((2, 3)).astype("float32") for _ in range(2)], "kwargs": {}}
+               for _ in range(2)]
+    return spec.prepare("accumulate", {}, batches, "float32")
+
+
+@pytest.mark.parametrize("kind, name", [("call_grad", "dw:dense/kernel"), ("apply_gradients", "step3:w0"),
+                                        ("accumulate", "result2")])
+def test_keras_object_procedures_are_written(tmp_path: Path, kind: str, name: str) -> None:
+    keras = pytest.importorskip("keras")
+    pytest.importorskip("jax")
+    from conformance.adapter import Outcome
+
+    draw = _object_draw(kind)
+    answered = {n: np.zeros_like(np.asarray(e.ref), dtype=np.float32) for n, e in draw.expected.items()}
+    found = repro.Found(draw.case.api, draw.case.check, "some-adapter", draw, Outcome.ok(answered), "diverged",
+                        "quick", 0)
+    script = tmp_path / f"repro_{kind}.py"
+    script.write_text(repro.script(found))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERAS_BACKEND")}
+    done = subprocess.run([sys.executable, str(script), "jax"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0 and "raised" not in done.stdout, done.stdout + done.stderr
+    got = printed_array(done.stdout, f"jax (keras {keras.__version__}) {name}")
+    key = name if name in draw.expected else name.replace("dense/", "")
+    assert np.allclose(got, np.asarray(draw.expected[key].ref), rtol=1e-4, atol=1e-5), done.stdout
