@@ -117,6 +117,62 @@ def nadam_update(config: dict, state: State, w: np.ndarray, g: np.ndarray, step:
 
 
 # -- clipping, weight decay, the steps -----------------------------------------------------------
+def ftrl_update(config: dict, state: State, w: np.ndarray, g: np.ndarray, step: int) -> np.ndarray:
+    """FTRL-proximal: accum += g^2; linear += g' - (accum'^-p - accum^-p) / lr w (g' with the
+    shrinkage term); w = (clip(linear, +-l1) - linear) / (accum'^-p / lr + 2 (l2 + beta / 2lr))."""
+    lr, power = config["learning_rate"], config["learning_rate_power"]
+    l1, l2 = config["l1_regularization_strength"], config["l2_regularization_strength"]
+    shrinkage, beta = config["l2_shrinkage_regularization_strength"], config["beta"]
+    accum = state.setdefault("accum", np.full_like(w, config["initial_accumulator_value"]))
+    linear = state.setdefault("linear", np.zeros_like(w))
+    new_accum = accum + g * g
+    linear[...] = linear + (g + 2 * shrinkage * w) - (new_accum ** -power - accum ** -power) / lr * w
+    quadratic = new_accum ** -power / lr + 2 * (l2 + beta / (2.0 * lr))
+    accum[...] = new_accum
+    return (np.clip(linear, -l1, l1) - linear) / quadratic
+
+
+def lamb_update(config: dict, state: State, w: np.ndarray, g: np.ndarray, step: int) -> np.ndarray:
+    """Adam's bias-corrected m / (sqrt(v) + eps), scaled by the trust ratio |w| / |update| over the
+    whole variable (1 where either norm is 0)."""
+    lr, b1, b2, eps = (config[k] for k in ("learning_rate", "beta_1", "beta_2", "epsilon"))
+    m, v = state.setdefault("m", np.zeros_like(w)), state.setdefault("v", np.zeros_like(w))
+    m[...] = m + (g - m) * (1 - b1)
+    v[...] = v + (g * g - v) * (1 - b2)
+    update = (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + eps)
+    w_norm, u_norm = np.sqrt(np.sum(w * w)), np.sqrt(np.sum(update * update))
+    ratio = w_norm / u_norm if w_norm > 0 and u_norm > 0 else 1.0
+    return w - ratio * lr * update
+
+
+def _unscaled(config: dict, gradients: list[dict[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
+    """LossScaleOptimizer: each step's gradients divided by the current scale; the scale doubles
+    after every ``dynamic_growth_steps`` finite steps (the counter restarts)."""
+    scale, counter = float(config["initial_scale"]), 0
+    unscaled = []
+    for grads in gradients:
+        unscaled.append({k: g / scale for k, g in grads.items()})
+        if counter == config["dynamic_growth_steps"] - 1:
+            scale, counter = scale * 2.0, 0
+        else:
+            counter += 1
+    return unscaled
+
+
+def loss_scale_reference(config: dict, variables: dict[str, np.ndarray], gradients: list[dict[str, np.ndarray]]
+                         ) -> dict[str, np.ndarray]:
+    """LossScaleOptimizer around SGD: the inner optimizer's steps (its own clipping and decay) on the
+    unscaled gradients."""
+    inner = config["inner_optimizer"]["config"]
+    return optimizer_reference(sgd_update)(inner, variables, _unscaled(config, gradients))
+
+
+def loss_scale_conditioning(config: dict, variables: dict[str, np.ndarray], gradients: list[dict[str, np.ndarray]]
+                            ) -> dict[str, np.ndarray]:
+    inner = config["inner_optimizer"]["config"]
+    return optimizer_conditioning(sgd_update)(inner, variables, _unscaled(config, gradients))
+
+
 def clip_gradients(config: dict, grads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """base_optimizer._clip_gradients: clipnorm per variable, else global_clipnorm, else clipvalue."""
     if config.get("clipnorm"):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conformance.families import optimizers as rules
 from conformance.families import training as family
 from conformance.families.optimizers import BETA_1, BETA_2, EPSILONS, optimizer_config
-from conformance.objects import FitSpec, OptimizerSpec
+from conformance.objects import FitSpec, OptimizerSpec, serialized
 
 
 def _optimizer(api: str, config: object, update: rules.Update, **options: object) -> OptimizerSpec:
@@ -47,4 +47,18 @@ SPECS = [
                                                        epsilon=EPSILONS), rules.adadelta_update),
     _optimizer("optimizers.Lion", optimizer_config(beta_1=BETA_1, beta_2=st.sampled_from((0.99, 0.9))),
                rules.lion_update),
+    _optimizer("optimizers.Ftrl", optimizer_config(
+        learning_rate_power=st.sampled_from((-0.5, 0.0, -1.0)), initial_accumulator_value=st.sampled_from((0.1, 1.0)),
+        l1_regularization_strength=st.sampled_from((0.0, 0.01)), l2_regularization_strength=st.sampled_from((0.0, 0.1)),
+        l2_shrinkage_regularization_strength=st.sampled_from((0.0, 0.1)), beta=st.sampled_from((0.0, 0.5))),
+        rules.ftrl_update),
+    _optimizer("optimizers.Lamb", optimizer_config(beta_1=BETA_1, beta_2=BETA_2, epsilon=EPSILONS), rules.lamb_update),
+    # the wrapper takes no clipping or decay of its own: the inner SGD's; growth every 1 or 2 steps
+    # doubles the scale within the three steps, 2000 never
+    OptimizerSpec("optimizers.LossScaleOptimizer", lambda dtype: st.builds(
+        lambda inner, scale, growth: {"inner_optimizer": serialized("optimizers.SGD", inner), "initial_scale": scale,
+                                      "dynamic_growth_steps": growth},
+        optimizer_config(momentum=st.sampled_from((0.0, 0.9)))(dtype), st.sampled_from((1.0, 8.0, 32768.0)),
+        st.sampled_from((1, 2, 2000))), family.optimizer_variables, rules.loss_scale_reference,
+        conditioning=rules.loss_scale_conditioning),
 ]
