@@ -9,7 +9,9 @@ The report keeps verdicts, not cases, so the case is found again: the cell's che
 is drawn anew from the run's profile and seed (the same draws the run made, see
 ``runner.check_seed``), the draws are run on the cell's adapter, and the first one
 that does not pass is written out. A case kind is written by one function of
-:data:`WRITERS`; ``op`` (a ``keras.ops`` call) is the first.
+:data:`WRITERS`: the ops' kinds here (values, dtype, special, grad, symbolic, compiled), the
+Keras-object kinds in conformance/repro_objects.py (call, call_grad, apply_gradients, accumulate,
+fit). Random ops are judged by statistics over many draws, not by one case: they get no script.
 """
 
 from __future__ import annotations

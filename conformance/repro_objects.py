@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from conformance import repro
-from conformance.adapter import ACCUMULATE, APPLY_GRADIENTS, CALL, CALL_GRAD
+from conformance.adapter import ACCUMULATE, APPLY_GRADIENTS, CALL, CALL_GRAD, FIT
 
 
 def structure_source(value: Any) -> str:
@@ -250,6 +250,9 @@ def write_steps(found: repro.Found) -> str:
     got = dict(found.outcome.outputs) if found.outcome.status == "ok" else {}
     if case.kind == APPLY_GRADIENTS:
         steps = structure_source({"variables": params["variables"], "gradients": params["gradients"]})
+    elif case.kind == FIT:
+        steps = structure_source({key: params.get(key, default) for key, default in (
+            ("weights", {}), ("compile", {}), ("fit", {}), ("data", {}), ("callbacks", []))})
     else:
         steps = structure_source({"batches": params["batches"]})
     pieces = {"object": structure_source(params["object"]), "steps": steps,
@@ -280,7 +283,7 @@ import numpy as np
 {bf16_import}
 nan, inf = float("nan"), float("inf")
 
-KIND = {kind}  # apply_gradients: an optimizer; accumulate: a metric
+KIND = {kind}  # apply_gradients: an optimizer; accumulate: a metric; fit: a model's fit
 OBJECT = {object}
 STEPS = {steps}
 FLOATX = {floatx}
@@ -306,6 +309,8 @@ def run(backend):
                 obj.apply_gradients([(keras.ops.convert_to_tensor(grads[n]), v) for n, v in zip(names, variables)])
                 for n, v in zip(names, variables):
                     show(f"{{label}} step{{step}}:{{n}}", np.asarray(keras.ops.convert_to_numpy(v)))
+        elif KIND == "fit":
+            fit(keras, obj, label)
         else:
             def update(batch):
                 obj.update_state(*batch["args"], **batch["kwargs"])
@@ -317,6 +322,32 @@ def run(backend):
             show(f"{{label}} after_reset", np.asarray(keras.ops.convert_to_numpy(obj.result())))
     except Exception as exc:
         print(f"{{label}}: raised {{type(exc).__name__}}: {{exc}}")
+
+
+def fit(keras, model, label):
+    """model.fit as the case compiles and runs it; every weight after each training batch."""
+    keys = {{}}  # variable path -> the case's key (the end of the path)
+    for variable in model.weights:
+        found = [k for k in STEPS["weights"] if variable.path == k or variable.path.endswith("/" + k)]
+        keys[variable.path] = found[0]
+        variable.assign(STEPS["weights"][found[0]])
+
+    def built(value):
+        return value if isinstance(value, str) else keras.saving.deserialize_keras_object(value)
+    compiled = STEPS["compile"]
+    model.compile(optimizer=built(compiled.get("optimizer", "sgd")), loss=built(compiled.get("loss", "mse")),
+                  metrics=[built(m) for m in compiled.get("metrics", [])])
+    steps = []
+
+    class Recorder(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            steps.append([(keys[v.path], np.asarray(keras.ops.convert_to_numpy(v))) for v in self.model.weights])
+    data = STEPS["data"]
+    model.fit(data["x"], data.get("y"), sample_weight=data.get("sample_weight"), shuffle=False, verbose=0,
+              callbacks=[Recorder(), *(built(c) for c in STEPS["callbacks"])], **STEPS["fit"])
+    for step, values in enumerate(steps, start=1):
+        for path, value in values:
+            show(f"{{label}} step{{step}}:{{path}}", value)
 
 
 def show(label, array):
@@ -343,3 +374,4 @@ if __name__ == "__main__":
 
 repro.WRITERS[APPLY_GRADIENTS] = write_steps
 repro.WRITERS[ACCUMULATE] = write_steps
+repro.WRITERS[FIT] = write_steps

@@ -168,6 +168,17 @@ def _object_draw(kind: str):
         variables = {"w0": rng.standard_normal(3).astype("float32")}
         gradients = [{"w0": rng.standard_normal(3).astype("float32")} for _ in range(3)]
         return spec.prepare("steps", config, variables, gradients, "float32")
+    if kind == "fit":
+        from conformance.objects import FitSpec
+
+        spec = FitSpec("optimizers.SGD", training.sgd_scenario, training.dense_chain_model, training.sgd_compile,
+                       training.full_batch_fit, training.dense_chain_weights, training.dense_chain_data,
+                       training.sgd_dense_fit)
+        scenario = {"dtype": "float64", "batch": 3, "in_features": 2, "loss": "mse", "steps": 3,
+                    "layers": [{"units": 2, "activation": "tanh", "use_bias": True}],
+                    "optimizer": {"learning_rate": 0.1}}
+        weights = {"d0/kernel": rng.standard_normal((2, 2)), "d0/bias": rng.standard_normal(2)}
+        return spec.prepare("fit_steps", scenario, weights, rng.standard_normal((3, 2)), rng.standard_normal((3, 2)))
     spec = MetricSpec("metrics.MeanSquaredError", lambda dtype: st.just({}), training.regression_batches,
                       training.mean_metric_reference(training.squared_error), dtypes=("float32",))
     batches = [{"args": [rng.standard_normal((2, 3)).astype("float32") for _ in range(2)], "kwargs": {}}
@@ -176,7 +187,7 @@ def _object_draw(kind: str):
 
 
 @pytest.mark.parametrize("kind, name", [("call_grad", "dw:dense/kernel"), ("apply_gradients", "step3:w0"),
-                                        ("accumulate", "result2")])
+                                        ("accumulate", "result2"), ("fit", "step3:d0/kernel")])
 def test_keras_object_procedures_are_written(tmp_path: Path, kind: str, name: str) -> None:
     keras = pytest.importorskip("keras")
     pytest.importorskip("jax")
