@@ -126,6 +126,21 @@ class StaircaseIgnored(HonestJax):
         keras.optimizers.schedules.ExponentialDecay.__init__ = init
 
 
+class MaxNormAxisIgnored(HonestJax):
+    """MaxNorm takes the norms over axis 0 whatever its ``axis``."""
+
+    id = "faulty-maxnorm-axis"
+
+    def plant(self, keras: Any) -> None:
+        original = keras.constraints.MaxNorm.__init__
+
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            self.axis = 0
+
+        keras.constraints.MaxNorm.__init__ = init
+
+
 ADAPTERS = (HonestJax, AdamWithoutBiasCorrection, NesterovIgnored, ClippingIgnored, LabelSmoothingIgnored,
             HuberFunctionIgnoresDelta, MeanOfLastBatchOnly, PrecisionIgnoresSampleWeight,
-            StaircaseIgnored)
+            StaircaseIgnored, MaxNormAxisIgnored)

@@ -4,8 +4,8 @@ Real Keras 3 on JAX, honest and with one fault planted (tests/faulty_training.py
 Adam without its bias corrections, SGD ignoring nesterov, optimizers ignoring
 gradient clipping, BinaryCrossentropy ignoring label smoothing, the function huber
 ignoring delta, mean metrics keeping the last batch only, Precision ignoring sample
-weights, ExponentialDecay ignoring staircase. The specs are the catalog's own (specs/losses.py, specs/metrics.py,
-specs/schedules.py, specs/training/optimizers.py), drawn in float32.
+weights, ExponentialDecay ignoring staircase, MaxNorm ignoring its axis. The specs are the catalog's own (specs/losses.py, specs/metrics.py,
+specs/schedules.py, specs/constraints.py, specs/training/optimizers.py), drawn in float32.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conformance.specs import losses, metrics, schedules
+from conformance.specs import constraints, losses, metrics, schedules
 from conformance.specs.training import optimizers
 from hypothesis import settings
 
@@ -42,6 +42,7 @@ BCE = _spec(losses.SPECS, "losses.BinaryCrossentropy")
 HUBER = _spec(losses.SPECS, "losses.huber")
 MSE_METRIC = _spec(metrics.SPECS, "metrics.MeanSquaredError")
 PRECISION = _spec(metrics.SPECS, "metrics.Precision")
+MAX_NORM = _spec(constraints.SPECS, "constraints.MaxNorm")
 # float64: on JAX (x64) a schedule is float64 whatever floatx (a recorded divergence)
 EXPONENTIAL = dataclasses.replace(_spec(schedules.SPECS, "optimizers.schedules.ExponentialDecay"),
                                   dtypes=("float64",))
@@ -56,6 +57,7 @@ FAULTS = {
     "faulty-metric-last-batch": (MSE_METRIC, "accumulate"),
     "faulty-precision-weights": (PRECISION, "accumulate"),
     "faulty-schedule-staircase": (EXPONENTIAL, "values"),
+    "faulty-maxnorm-axis": (MAX_NORM, "values"),
 }
 
 
