@@ -11,7 +11,8 @@ is drawn anew from the run's profile and seed (the same draws the run made, see
 that does not pass is written out. A case kind is written by one function of
 :data:`WRITERS`: the ops' kinds here (values, dtype, special, grad, symbolic, compiled), the
 Keras-object kinds in conformance/repro_objects.py (call, call_grad, apply_gradients, accumulate,
-fit). Random ops are judged by statistics over many draws, not by one case: they get no script.
+fit). A random op's script prints each backend's samples for the case's seeds (they are judged
+by statistics and by determinism within a backend, never by value across backends).
 """
 
 from __future__ import annotations
@@ -131,8 +132,6 @@ def value_source(value: Any) -> str:
 def write_op(found: Found) -> str:
     """A ``keras.ops`` call (case kind ``op``)."""
     case = found.draw.case
-    if "seeds" in case.params:
-        raise ReproError("random ops are judged by their statistics, not by one case: no script")
     arrays = ",\n    ".join(array_source(a) for a in case.args)
     kwargs = ",\n    ".join(f"{k!r}: {value_source(v)}" for k, v in case.params.get("kwargs", {}).items())
     expected = {name: np.asarray(exp.ref) for name, exp in (found.draw.expected or {}).items()
@@ -159,6 +158,7 @@ def write_op(found: Found) -> str:
         mode=repr(MODES[case.kind]), wrt=repr(case.params.get("wrt", [])),
         grad_outputs=repr(case.params.get("grad_outputs")),
         cotangent=array_source(case.extra["cotangent"]) if "cotangent" in case.extra else "None",
+        seeds=repr(case.params.get("seeds")),
     )
 
 
@@ -198,6 +198,8 @@ MODE = {mode}  # values: the call; symbolic: shape inference; compiled: jit/tf.f
 WRT = {wrt}  # grad: the differentiated arguments
 GRAD_OUTPUTS = {grad_outputs}
 COTANGENT = {cotangent}
+SEEDS = {seeds}  # keras.random: the seeds of the calls (random values are judged by their statistics
+                 # and, within one backend, by determinism: compare the backends' samples, not values)
 # what {adapter} answered in the run ({got_status} {got_reason})
 ANSWERED = {{
     {got}
@@ -237,6 +239,15 @@ def call(backend):
             result = gradients(keras, backend, run, args)
             for i, g in zip(WRT, result):
                 show(f"{{label}} grad{{i}}", np.asarray(keras.ops.convert_to_numpy(g)))
+            return
+        if SEEDS is not None:  # keras.random: one call per seed, as the check made them
+            generators = {{}}
+            for i, seed in enumerate(SEEDS):
+                if isinstance(seed, dict):  # a SeedGenerator, reused by the entries naming its instance
+                    key = seed.get("instance", 0)
+                    seed = generators.setdefault(key, keras.random.SeedGenerator(seed["generator"]))
+                out = fn(*LEADING, *args, **kwargs(keras), seed=seed)
+                show(f"{{label}} out{{i}}", np.asarray(keras.ops.convert_to_numpy(out)))
             return
         result = compiled(keras, backend, run)(*args) if MODE == "compiled" else run(*args)
     except Exception as exc:

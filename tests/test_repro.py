@@ -206,3 +206,24 @@ def test_keras_object_procedures_are_written(tmp_path: Path, kind: str, name: st
     got = printed_array(done.stdout, f"jax (keras {keras.__version__}) {name}")
     key = name if name in draw.expected else name.replace("dense/", "")
     assert np.allclose(got, np.asarray(draw.expected[key].ref), rtol=1e-4, atol=1e-5), done.stdout
+
+
+def test_a_random_cell_prints_each_backends_samples_for_its_seeds(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    pytest.importorskip("jax")
+    from conformance.adapter import Case, Outcome
+    from conformance.spec import Draw
+
+    case = Case("op", "random.uniform", "determinism", [], {"kwargs": {"shape": [3]}, "seeds": [
+        7, 7, {"generator": 3, "instance": 0}, {"generator": 3, "instance": 0}]})
+    found = repro.Found("random.uniform", "determinism", "some-adapter", Draw(case, {}),
+                        Outcome.ok({}), "diverged", "quick", 0)
+    script = tmp_path / "repro_random.py"
+    script.write_text(repro.script(found))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERAS_BACKEND")}
+    done = subprocess.run([sys.executable, str(script), "jax"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    samples = [printed_array(done.stdout, f"jax (keras {keras.__version__}) out{i}") for i in range(4)]
+    assert np.array_equal(samples[0], samples[1])  # the same seed, the same values
+    assert not np.array_equal(samples[2], samples[3])  # a SeedGenerator moves on
