@@ -12,6 +12,18 @@ from typing import Any
 from faulty_objects import HonestJax
 
 
+def _set_after_init(cls: Any, **attributes: Any) -> None:
+    """Patch ``cls.__init__`` so that each instance gets ``attributes`` after its own init."""
+    original = cls.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        for name, value in attributes.items():
+            setattr(self, name, value)
+
+    cls.__init__ = init
+
+
 class AdamWithoutBiasCorrection(HonestJax):
     """Adam steps by lr m / (sqrt(v) + eps): the 1 - beta^t corrections are dropped."""
 
@@ -42,13 +54,7 @@ class NesterovIgnored(HonestJax):
     id = "faulty-sgd-nesterov"
 
     def plant(self, keras: Any) -> None:
-        original = keras.optimizers.SGD.__init__
-
-        def init(self: Any, *args: Any, **kwargs: Any) -> None:
-            original(self, *args, **kwargs)
-            self.nesterov = False
-
-        keras.optimizers.SGD.__init__ = init
+        _set_after_init(keras.optimizers.SGD, nesterov=False)
 
 
 class ClippingIgnored(HonestJax):
@@ -117,13 +123,7 @@ class StaircaseIgnored(HonestJax):
     id = "faulty-schedule-staircase"
 
     def plant(self, keras: Any) -> None:
-        original = keras.optimizers.schedules.ExponentialDecay.__init__
-
-        def init(self: Any, *args: Any, **kwargs: Any) -> None:
-            original(self, *args, **kwargs)
-            self.staircase = False
-
-        keras.optimizers.schedules.ExponentialDecay.__init__ = init
+        _set_after_init(keras.optimizers.schedules.ExponentialDecay, staircase=False)
 
 
 class MaxNormAxisIgnored(HonestJax):
@@ -132,13 +132,7 @@ class MaxNormAxisIgnored(HonestJax):
     id = "faulty-maxnorm-axis"
 
     def plant(self, keras: Any) -> None:
-        original = keras.constraints.MaxNorm.__init__
-
-        def init(self: Any, *args: Any, **kwargs: Any) -> None:
-            original(self, *args, **kwargs)
-            self.axis = 0
-
-        keras.constraints.MaxNorm.__init__ = init
+        _set_after_init(keras.constraints.MaxNorm, axis=0)
 
 
 ADAPTERS = (HonestJax, AdamWithoutBiasCorrection, NesterovIgnored, ClippingIgnored, LabelSmoothingIgnored,
