@@ -11,18 +11,14 @@ argument (ReLU's threshold).
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conformance.specs.layers import activations, core, merging, regularization, reshaping
-from hypothesis import settings
 
 from conformance.objects import CallableSpec
-from conformance.pool import WorkerPool
-from conformance.registry import AdapterInfo
 from conformance.runner import CheckRunner
 
 pytest.importorskip("jax")
@@ -30,6 +26,7 @@ TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))
 
 import faulty_layers_core  # noqa: E402
+from object_runs import assert_fault_caught, fault_runner  # noqa: E402
 
 
 def _spec(module: object, name: str) -> CallableSpec:
@@ -51,26 +48,12 @@ FAULTS = {
 
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckRunner]:
-    saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), saved]))  # workers import by name
-    infos = [AdapterInfo(id=cls.id, reference=f"faulty_layers_core:{cls.__name__}", cls=cls)
-             for cls in faulty_layers_core.ADAPTERS]
-    pool = WorkerPool(infos, case_timeout=120, log_dir=str(tmp_path_factory.mktemp("logs")))
-    try:
-        pool.start()
-        yield CheckRunner(pool, settings(max_examples=12), run_seed=5, reproduce=lambda *a: "")
-    finally:
-        pool.close()
-        if saved is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = saved
+    with fault_runner("faulty_layers_core", faulty_layers_core.ADAPTERS, str(tmp_path_factory.mktemp("logs")),
+                      examples=12, seed=5) as started:
+        yield started
 
 
 @pytest.mark.parametrize("adapter", sorted(FAULTS))
 def test_planted_fault_is_caught(runner: CheckRunner, adapter: str) -> None:
     spec, check = FAULTS[adapter]
-    verdicts = runner.run(spec, check, ["honest-jax", adapter])
-    assert verdicts["honest-jax"].status == "pass", verdicts["honest-jax"].message
-    assert verdicts[adapter].status == "diverged", (verdicts[adapter].status, verdicts[adapter].message)
-    assert "minimal case" in verdicts[adapter].message
+    assert_fault_caught(runner, spec, check, adapter)

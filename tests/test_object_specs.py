@@ -12,14 +12,12 @@ Keras class (tests/faulty_objects.py) fails the check that sees it.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import settings
 from hypothesis import strategies as st
 
 from conformance.families import layers, training
@@ -35,8 +33,6 @@ from conformance.objects import (
     MetricSpec,
     OptimizerSpec,
 )
-from conformance.pool import WorkerPool
-from conformance.registry import AdapterInfo
 from conformance.runner import CheckRunner
 
 pytest.importorskip("jax")
@@ -44,6 +40,7 @@ TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))
 
 import faulty_objects  # noqa: E402
+from object_runs import assert_fault_caught, fault_runner  # noqa: E402
 
 # float32 only: Keras 3 on JAX computes parts of float64 layers in float32 (a known divergence)
 ATTENTION = LayerSpec("layers.Attention", layers.attention_config, layers.attention_inputs,
@@ -85,21 +82,9 @@ SPECS: list[CallableSpec | OptimizerSpec | MetricSpec] = [ATTENTION, BATCH_NORM,
 
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckRunner]:
-    path = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
-    saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = path  # the workers import faulty_objects by name
-    infos = [AdapterInfo(id=cls.id, reference=f"faulty_objects:{cls.__name__}", cls=cls)
-             for cls in faulty_objects.ADAPTERS]
-    pool = WorkerPool(infos, case_timeout=120, log_dir=str(tmp_path_factory.mktemp("logs")))
-    try:
-        pool.start()
-        yield CheckRunner(pool, settings(max_examples=10), run_seed=3, reproduce=lambda *a: "")
-    finally:
-        pool.close()
-        if saved is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = saved
+    with fault_runner("faulty_objects", faulty_objects.ADAPTERS, str(tmp_path_factory.mktemp("logs")),
+                      examples=10, seed=3) as started:
+        yield started
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
@@ -113,10 +98,7 @@ def test_honest_adapter_passes_every_check(runner: CheckRunner, spec: CallableSp
 @pytest.mark.parametrize("adapter", sorted(FAULTS))
 def test_planted_fault_is_caught(runner: CheckRunner, adapter: str) -> None:
     spec, check = FAULTS[adapter]
-    verdicts = runner.run(spec, check, ["honest-jax", adapter])
-    assert verdicts["honest-jax"].status == "pass", verdicts["honest-jax"].message
-    assert verdicts[adapter].status == "diverged", (verdicts[adapter].status, verdicts[adapter].message)
-    assert "minimal case" in verdicts[adapter].message
+    assert_fault_caught(runner, spec, check, adapter)
 
 
 def test_adapters_read_no_check_or_spec_name() -> None:
