@@ -167,6 +167,19 @@ MODES = {"op": "values", "op_shapes": "values", "op_symbolic": "symbolic", "op_c
          "op_grad": "grad"}
 
 
+#: what every script ends with: how it prints an array, and the loop over the backends
+SHOW_SOURCE = '''def show(label, array):
+    with np.printoptions(precision=17, threshold=200):
+        print(f"{{label}}: dtype {{array.dtype}}, shape {{array.shape}}\\n  {{array!r}}")
+'''
+EACH_BACKEND_SOURCE = '''    for backend in {backends}:
+        done = subprocess.run([sys.executable, __file__, backend], capture_output=True, text=True)
+        if done.returncode != 0 and "No module named" in done.stderr:
+            print(f"{{backend}}: not installed")
+        else:
+            print(done.stdout.rstrip() or done.stderr.strip().splitlines()[-1])
+'''
+
 TEMPLATE = '''"""{title}
 
 Written by `{command}`.
@@ -301,10 +314,7 @@ def gradients(keras, backend, run, args):
     raise RuntimeError(f"the {{backend}} backend has no automatic differentiation")
 
 
-def show(label, array):
-    with np.printoptions(precision=17, threshold=200):
-        print(f"{{label}}: dtype {{array.dtype}}, shape {{array.shape}}\\n  {{array!r}}")
-
+''' + SHOW_SOURCE + '''
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
@@ -320,13 +330,7 @@ if __name__ == "__main__":
         show(f"expected {{name}} (the float64 oracle; expected dtype {{dtype or 'as returned'}})", array)
     for name, array in ANSWERED.items():
         show(f"{adapter} answered in the run, {{name}}", array)
-    for backend in {backends}:
-        done = subprocess.run([sys.executable, __file__, backend], capture_output=True, text=True)
-        if done.returncode != 0 and "No module named" in done.stderr:
-            print(f"{{backend}}: not installed")
-        else:
-            print(done.stdout.rstrip() or done.stderr.strip().splitlines()[-1])
-'''
+''' + EACH_BACKEND_SOURCE + ''''''
 
 #: one writer per case kind; another kind (a Keras object: config, weights by path, inputs) is one more entry
 WRITERS: dict[str, Callable[[Found], str]] = {kind: write_op for kind in MODES}

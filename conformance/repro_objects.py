@@ -215,10 +215,7 @@ def leaf_value(value, path):
     return value
 
 
-def show(label, array):
-    with np.printoptions(precision=17, threshold=200):
-        print(f"{{label}}: dtype {{array.dtype}}, shape {{array.shape}}\\n  {{array!r}}")
-
+''' + repro.SHOW_SOURCE + '''
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
@@ -230,13 +227,7 @@ if __name__ == "__main__":
         show(f"expected {{name}} (the float64 reference)", array)
     for name, array in ANSWERED.items():
         show(f"{adapter} answered in the run, {{name}}", array)
-    for backend in {backends}:
-        done = subprocess.run([sys.executable, __file__, backend], capture_output=True, text=True)
-        if done.returncode != 0 and "No module named" in done.stderr:
-            print(f"{{backend}}: not installed")
-        else:
-            print(done.stdout.rstrip() or done.stderr.strip().splitlines()[-1])
-'''
+''' + repro.EACH_BACKEND_SOURCE + ''''''
 
 repro.WRITERS[CALL] = write_call
 repro.WRITERS[CALL_GRAD] = write_call
@@ -350,10 +341,7 @@ def fit(keras, model, label):
             show(f"{{label}} step{{step}}:{{path}}", value)
 
 
-def show(label, array):
-    with np.printoptions(precision=17, threshold=200):
-        print(f"{{label}}: dtype {{array.dtype}}, shape {{array.shape}}\\n  {{array!r}}")
-
+''' + repro.SHOW_SOURCE + '''
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
@@ -364,13 +352,7 @@ if __name__ == "__main__":
         show(f"expected {{name}} (the float64 reference)", array)
     for name, array in ANSWERED.items():
         show(f"{adapter} answered in the run, {{name}}", array)
-    for backend in {backends}:
-        done = subprocess.run([sys.executable, __file__, backend], capture_output=True, text=True)
-        if done.returncode != 0 and "No module named" in done.stderr:
-            print(f"{{backend}}: not installed")
-        else:
-            print(done.stdout.rstrip() or done.stderr.strip().splitlines()[-1])
-'''
+''' + repro.EACH_BACKEND_SOURCE + ''''''
 
 repro.WRITERS[APPLY_GRADIENTS] = write_steps
 repro.WRITERS[ACCUMULATE] = write_steps
