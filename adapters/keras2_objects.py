@@ -37,7 +37,10 @@ VARIABLE_ALIASES: dict[str, str] = {
 #: Keras 3 module -> the Keras 2 namespace whose ``deserialize`` builds its objects
 #: (Keras 2 builds models through ``layers.deserialize``)
 NAMESPACES = {"keras": "layers", "keras.models": "layers", "keras.layers": "layers",
-              "keras.losses": "losses", "keras.optimizers": "optimizers", "keras.metrics": "metrics"}
+              "keras.losses": "losses", "keras.optimizers": "optimizers", "keras.metrics": "metrics",
+              "keras.optimizers.schedules": "optimizers.schedules", "keras.regularizers": "regularizers",
+              "keras.constraints": "constraints", "keras.initializers": "initializers",
+              "keras.callbacks": "callbacks"}
 
 
 def to_keras2(serialized: Any) -> Any:
@@ -76,7 +79,10 @@ class Keras2Objects(ObjectProcedures):
         translated = to_keras2(serialized)
         if namespace == "optimizers":
             translated["config"] = {**translated["config"], **self.OPTIMIZER_CONFIG}
-        return getattr(self.keras, namespace).deserialize(translated)
+        module_object = self.keras
+        for part in namespace.split("."):
+            module_object = getattr(module_object, part)
+        return module_object.deserialize(translated)
 
     def placeholder(self, array: np.ndarray) -> Any:
         return self.keras.Input(batch_shape=array.shape, dtype=array.dtype.name)

@@ -176,7 +176,8 @@ class ObjectProcedures:
         for step, batch in enumerate(params["batches"], start=1):
             update(batch)
             outputs[f"result{step}"] = self._numpy(metric.result())
-        metric.reset_state()
+        # Keras 2.3 (and tf_keras, as an alias) call it reset_states
+        (getattr(metric, "reset_state", None) or metric.reset_states)()
         update(params["batches"][0])
         outputs["after_reset"] = self._numpy(metric.result())
         return outputs
