@@ -11,7 +11,6 @@ specs/schedules.py, specs/constraints.py, specs/training/optimizers.py), drawn i
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,10 +18,7 @@ from pathlib import Path
 import pytest
 from conformance.specs import constraints, losses, metrics, schedules
 from conformance.specs.training import optimizers
-from hypothesis import settings
 
-from conformance.pool import WorkerPool
-from conformance.registry import AdapterInfo
 from conformance.runner import CheckRunner
 
 pytest.importorskip("jax")
@@ -30,6 +26,7 @@ TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))
 
 import faulty_training  # noqa: E402
+from object_runs import assert_fault_caught, fault_runner  # noqa: E402
 
 
 def _spec(specs: list, name: str) -> object:
@@ -63,26 +60,12 @@ FAULTS = {
 
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckRunner]:
-    saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), saved]))  # workers import by name
-    infos = [AdapterInfo(id=cls.id, reference=f"faulty_training:{cls.__name__}", cls=cls)
-             for cls in faulty_training.ADAPTERS]
-    pool = WorkerPool(infos, case_timeout=120, log_dir=str(tmp_path_factory.mktemp("logs")))
-    try:
-        pool.start()
-        yield CheckRunner(pool, settings(max_examples=12), run_seed=5, reproduce=lambda *a: "")
-    finally:
-        pool.close()
-        if saved is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = saved
+    with fault_runner("faulty_training", faulty_training.ADAPTERS, str(tmp_path_factory.mktemp("logs")),
+                      examples=12, seed=5) as started:
+        yield started
 
 
 @pytest.mark.parametrize("adapter", sorted(FAULTS))
 def test_planted_training_fault_is_caught(runner: CheckRunner, adapter: str) -> None:
     spec, check = FAULTS[adapter]
-    verdicts = runner.run(spec, check, ["honest-jax", adapter])
-    assert verdicts["honest-jax"].status == "pass", verdicts["honest-jax"].message
-    assert verdicts[adapter].status == "diverged", (verdicts[adapter].status, verdicts[adapter].message)
-    assert "minimal case" in verdicts[adapter].message
+    assert_fault_caught(runner, spec, check, adapter)
