@@ -246,7 +246,8 @@ class ObjectProcedures:
         keys = [self.key_of(v, weights) for v in trainable]
         cotangents = params["cotangents"]
         training = params.get("training")
-        non_trainable = list(getattr(obj, "non_trainable_weights", []))
+        # every non-trainable variable, as stateless_call takes them (seed states of an RNN included)
+        non_trainable = list(getattr(obj, "non_trainable_variables", getattr(obj, "non_trainable_weights", [])))
 
         def objective(values: list, weight_values: list | None) -> Any:
             by_path = dict(zip(paths, values))
