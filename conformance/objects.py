@@ -104,6 +104,8 @@ CONFIG_ROUND_TRIP = ObjectCheck("config_round_trip", rebuild="config")
 GRADIENTS = ObjectCheck("grad", gradients=True)
 #: shape inference: the layer called on KerasTensors (as in a functional model) against the eager call
 SYMBOLIC = ObjectCheck("symbolic", symbolic=True)
+#: a layer's default checks and shape inference: what a layer family passes once triaged
+LAYER_CHECKS_WITH_SYMBOLIC = (FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP, GRADIENTS, SYMBOLIC)
 #: a loss is called without ``training``
 LOSS_VALUES = ObjectCheck("values", training=None)
 LOSS_CONFIG_ROUND_TRIP = ObjectCheck("config_round_trip", training=None, rebuild="config")

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 from conformance.families import layers_conv as family
 from conformance.objects import (
-    CONFIG_ROUND_TRIP,
-    FORWARD,
-    GRADIENTS,
-    SYMBOLIC,
-    TRAINING_FORWARD,
+    LAYER_CHECKS_WITH_SYMBOLIC,
     LayerSpec,
 )
 
@@ -28,7 +24,7 @@ LAYERS = {
     "DepthwiseConv1D": (1, family.DEPTHWISE), "DepthwiseConv2D": (2, family.DEPTHWISE),
     "SeparableConv1D": (1, family.SEPARABLE), "SeparableConv2D": (2, family.SEPARABLE),
 }
-CHECKS = (FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP, GRADIENTS, SYMBOLIC)
+CHECKS = LAYER_CHECKS_WITH_SYMBOLIC
 
 # Signed zeros are not compared: a zero output is a sum or difference that cancelled, whose
 # sign depends on the order of summation (BLAS vs einsum).

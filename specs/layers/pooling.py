@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from conformance.families import layers_pooling as family
 from conformance.objects import (
-    CONFIG_ROUND_TRIP,
-    FORWARD,
-    GRADIENTS,
-    SYMBOLIC,
-    TRAINING_FORWARD,
+    LAYER_CHECKS_WITH_SYMBOLIC,
     LayerSpec,
 )
 
-CHECKS = (FORWARD, TRAINING_FORWARD, CONFIG_ROUND_TRIP, GRADIENTS, SYMBOLIC)
+CHECKS = LAYER_CHECKS_WITH_SYMBOLIC
 DATA_FORMATS = ("channels_last", "channels_first")
 KINDS = {"Max": family.MAX, "Average": family.AVERAGE}
 
